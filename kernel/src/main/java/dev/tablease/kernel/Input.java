@@ -1,0 +1,116 @@
+package dev.tablease.kernel;
+
+import static dev.tablease.kernel.InvalidInputException.requireNonNull;
+import static dev.tablease.kernel.InvalidInputException.requireNotNegative;
+import static dev.tablease.kernel.InvalidInputException.requirePositive;
+import static dev.tablease.kernel.InvalidInputException.requireText;
+
+/**
+ * Everything that can happen to the kernel. Each input carries {@code now}, an absolute time in
+ * milliseconds supplied by the caller (the kernel never reads a clock), and is one step of the state
+ * machine (one action of the TLA+ spec). The constructors refuse malformed fields with an
+ * {@link InvalidInputException}; the kernel refuses time going backwards and unknown request classes.
+ */
+public sealed interface Input {
+
+    /** @return the time of this input, in milliseconds */
+    long now();
+
+    /** @return the name of this input, as in the spec and the trace format */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /**
+     * A driver asks for a session's lease: a new session, a reattach to a reserved tab, a recovery
+     * after the tab died, or a wait behind the current driver.
+     */
+    record Acquire(long now, String sessionId, String key, String holder, String requestClass) implements Input {
+        public Acquire {
+            requireNotNegative(now, "now");
+            requireText(sessionId, "sessionId");
+            requireText(key, "key");
+            requireText(holder, "holder");
+            requireText(requestClass, "requestClass");
+        }
+    }
+
+    /** The holder of {@code token} is alive: extend the lease. */
+    record Heartbeat(long now, String sessionId, long token) implements Input {
+        public Heartbeat {
+            requireNotNegative(now, "now");
+            requireText(sessionId, "sessionId");
+            requirePositive(token, "token");
+        }
+    }
+
+    /** The holder of {@code token} ends its lease; {@code outcome} says whether the session goes on. */
+    record Release(long now, String sessionId, long token, Outcome outcome) implements Input {
+        public Release {
+            requireNotNegative(now, "now");
+            requireText(sessionId, "sessionId");
+            requirePositive(token, "token");
+            requireNonNull(outcome, "outcome");
+        }
+    }
+
+    /** A fenced write of the session's conversation URL by the holder of {@code token}. */
+    record UpdateSession(long now, String sessionId, long token, String conversationUrl) implements Input {
+        public UpdateSession {
+            requireNotNegative(now, "now");
+            requireText(sessionId, "sessionId");
+            requirePositive(token, "token");
+            requireText(conversationUrl, "conversationUrl");
+        }
+    }
+
+    /** A waiting driver gives up. */
+    record Cancel(long now, long requestId) implements Input {
+        public Cancel {
+            requireNotNegative(now, "now");
+            requirePositive(requestId, "requestId");
+        }
+    }
+
+    /** The adapter opened the tab of {@link Decision.OpenTab}; Chrome calls it {@code targetId}. */
+    record TabOpened(long now, long tabId, String targetId) implements Input {
+        public TabOpened {
+            requireNotNegative(now, "now");
+            requirePositive(tabId, "tabId");
+            requireText(targetId, "targetId");
+        }
+    }
+
+    /** The adapter could not open the tab of {@link Decision.OpenTab}. */
+    record TabOpenFailed(long now, long tabId, String reason) implements Input {
+        public TabOpenFailed {
+            requireNotNegative(now, "now");
+            requirePositive(tabId, "tabId");
+            requireText(reason, "reason");
+        }
+    }
+
+    /** The tab died, whatever its state. */
+    record TabGone(long now, String targetId, GoneCause cause) implements Input {
+        public TabGone {
+            requireNotNegative(now, "now");
+            requireText(targetId, "targetId");
+            requireNonNull(cause, "cause");
+        }
+    }
+
+    /** The adapter closed the tab of {@link Decision.CloseTab}. */
+    record TabClosed(long now, String targetId) implements Input {
+        public TabClosed {
+            requireNotNegative(now, "now");
+            requireText(targetId, "targetId");
+        }
+    }
+
+    /** Expire what is due at {@code now}: leases, reservations, pooled tabs, waiters. */
+    record Tick(long now) implements Input {
+        public Tick {
+            requireNotNegative(now, "now");
+        }
+    }
+}

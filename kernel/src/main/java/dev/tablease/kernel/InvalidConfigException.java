@@ -1,0 +1,18 @@
+package dev.tablease.kernel;
+
+/** A {@link KernelConfig} setting has an impossible value; the message names the setting. */
+public final class InvalidConfigException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final String setting;
+
+    public InvalidConfigException(String setting, String message) {
+        super(setting + ": " + message);
+        this.setting = setting;
+    }
+
+    /** @return the name of the offending setting, as in {@link KernelConfig.Setting#name()} */
+    public String setting() {
+        return setting;
+    }
+}

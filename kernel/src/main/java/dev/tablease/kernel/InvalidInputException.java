@@ -1,0 +1,67 @@
+package dev.tablease.kernel;
+
+/**
+ * A malformed input: refused before it touches the state, which stays exactly as it was.
+ * Inputs that are well formed but name something unknown or stale are not exceptions: they yield a
+ * {@link Decision.Refused}.
+ */
+public final class InvalidInputException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    /** What is wrong with the input. */
+    public enum Problem {
+        /** The input itself, or one of its fields, is {@code null}. */
+        NULL_FIELD,
+        /** An id, key, holder or URL is empty or blank. */
+        BLANK_FIELD,
+        /** A time or id is negative (or zero where it must be positive). */
+        NEGATIVE_VALUE,
+        /** {@code now} is smaller than the largest {@code now} the kernel has seen. */
+        TIME_WENT_BACKWARDS,
+        /** The request class is not in the configured table. */
+        UNKNOWN_REQUEST_CLASS
+    }
+
+    private final Problem problem;
+
+    public InvalidInputException(Problem problem, String message) {
+        super(problem + ": " + message);
+        this.problem = problem;
+    }
+
+    /** @return what is wrong with the input */
+    public Problem problem() {
+        return problem;
+    }
+
+    static String requireText(String value, String field) {
+        if (value == null) {
+            throw new InvalidInputException(Problem.NULL_FIELD, field + " is null");
+        }
+        if (value.isBlank()) {
+            throw new InvalidInputException(Problem.BLANK_FIELD, field + " is blank");
+        }
+        return value;
+    }
+
+    static <T> T requireNonNull(T value, String field) {
+        if (value == null) {
+            throw new InvalidInputException(Problem.NULL_FIELD, field + " is null");
+        }
+        return value;
+    }
+
+    static long requireNotNegative(long value, String field) {
+        if (value < 0) {
+            throw new InvalidInputException(Problem.NEGATIVE_VALUE, field + " is negative: " + value);
+        }
+        return value;
+    }
+
+    static long requirePositive(long value, String field) {
+        if (value <= 0) {
+            throw new InvalidInputException(Problem.NEGATIVE_VALUE, field + " must be positive: " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.tablease.kernel;
+
+import java.util.List;
+
+/**
+ * One chat session as the kernel sees it (plain data). A session is <em>waiting</em>
+ * ({@code waitSeq > 0}, no tab), <em>bound</em> ({@code tabId > 0}: its tab is OPENING on its behalf or
+ * RESERVED for it, which is the reservation) or <em>unbound</em> (its tab died; it keeps its deadline
+ * and conversation URL for recovery).
+ *
+ * @param sessionId       caller-chosen id
+ * @param key             the vendor/profile key
+ * @param requestClass    names the deadline budget ({@link KernelConfig#requestClassBudgetsMillis()})
+ * @param tabId           the bound tab, 0 for none
+ * @param deadline        end of the reservation, in milliseconds, set at the first binding and never moved;
+ *                        0 before the session was ever bound
+ * @param conversationUrl where the chat lives, written under the lease (fenced); {@code null} until known
+ * @param lease           the current driver lease, or {@code null}
+ * @param drivers         drivers waiting for the lease, oldest first
+ * @param waitSeq         position in the global FIFO of sessions waiting for a tab; 0 when not waiting
+ */
+public record Session(String sessionId, String key, String requestClass, long tabId, long deadline,
+                      String conversationUrl, DriverLease lease, List<DriverWaiter> drivers, long waitSeq) {
+
+    public Session {
+        drivers = List.copyOf(drivers);
+    }
+
+    /** @return whether a tab is bound to this session (the reservation, possibly still OPENING) */
+    public boolean isBound() {
+        return tabId != 0;
+    }
+
+    /** @return whether this session waits in its key's queue for a tab */
+    public boolean isWaiting() {
+        return waitSeq != 0;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.tablease.kernel.internal;
+
+import java.util.LinkedHashSet;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Per-key indexes: the key's tabs in every state (for its cap), its pooled tabs in pool order, and its
+ * FIFO of sessions waiting for a tab (by {@code waitSeq}). Derived data: rebuilt from the state on restore.
+ */
+public final class KeyEntry {
+    public final String key;
+    public final Set<TabEntry> tabs = new LinkedHashSet<>();
+    public final NavigableSet<TabEntry> pooled = new TreeSet<>(TabEntry.POOL_ORDER);
+    public final TreeMap<Long, SessionEntry> waiting = new TreeMap<>();
+
+    public KeyEntry(String key) {
+        this.key = key;
+    }
+}
