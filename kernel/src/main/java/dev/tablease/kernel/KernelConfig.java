@@ -43,6 +43,16 @@ public record KernelConfig(int maxPerKey, Map<String, Integer> maxPerKeyOverride
         if (requestClassBudgetsMillis == null) {
             throw new InvalidConfigException("requestClassBudgetsMillis", "must not be null");
         }
+        for (String key : maxPerKeyOverrides.keySet()) {
+            if (key == null) {
+                throw new InvalidConfigException("maxPerKeyOverrides", "a key is null");
+            }
+        }
+        for (String name : requestClassBudgetsMillis.keySet()) {
+            if (name == null) {
+                throw new InvalidConfigException("requestClassBudgetsMillis", "a request class name is null");
+            }
+        }
         maxPerKeyOverrides = Collections.unmodifiableMap(new TreeMap<>(maxPerKeyOverrides));
         requestClassBudgetsMillis = Collections.unmodifiableMap(new TreeMap<>(requestClassBudgetsMillis));
         atLeast("maxPerKey", maxPerKey, 1);
@@ -61,7 +71,7 @@ public record KernelConfig(int maxPerKey, Map<String, Integer> maxPerKeyOverride
         atLeast("heartbeatIntervalMillis", heartbeatIntervalMillis, 1);
         atLeast("missedHeartbeats", missedHeartbeats, 1);
         atLeast("deadlineMarginMillis", deadlineMarginMillis, 0);
-        atLeast("queueCapacity", queueCapacity, 0);
+        atLeast("queueCapacity", queueCapacity, 1);
         atLeast("queueTimeoutMillis", queueTimeoutMillis, 1);
         if (requestClassBudgetsMillis.isEmpty()) {
             throw new InvalidConfigException("requestClassBudgetsMillis", "needs at least one request class");
@@ -194,7 +204,7 @@ public record KernelConfig(int maxPerKey, Map<String, Integer> maxPerKeyOverride
                 "pro", 5_400_000L));
         private long deadlineMarginMillis = 60_000L;
         private int queueCapacity = 16;
-        private long queueTimeoutMillis = 120_000L;
+        private long queueTimeoutMillis = 5 * 60_000L;
 
         private Builder() {
         }
