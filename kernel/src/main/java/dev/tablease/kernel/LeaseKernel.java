@@ -184,6 +184,9 @@ public final class LeaseKernel {
         String name = input.name();
         if (input instanceof Input.Acquire a) {
             SessionEntry s = sessions.get(a.sessionId());
+            if (s != null && overdue(s)) {
+                return null; // the session is over: the Acquire starts a new one
+            }
             if (s != null && !s.key.equals(a.key())) {
                 return new Decision.Refused(name, RefuseReason.KEY_MISMATCH,
                         "session " + a.sessionId() + " has key " + s.key + ", not " + a.key());
@@ -265,6 +268,10 @@ public final class LeaseKernel {
 
     private void acquire(Input.Acquire a) {
         SessionEntry s = sessions.get(a.sessionId());
+        if (s != null && overdue(s)) {
+            endSession(s, EndReason.DEADLINE); // as the Tick would have; then this is a new session
+            s = null;
+        }
         long requestId = nextRequestId++;
         DriverWaiter w = new DriverWaiter(requestId, a.holder(), now + config.queueTimeoutMillis());
         if (s == null) {
@@ -343,8 +350,15 @@ public final class LeaseKernel {
         t.targetId = o.targetId();
         tabsByTarget.put(t.targetId, t);
         SessionEntry s = t.sessionId == null ? null : sessions.get(t.sessionId);
+        if (s != null && overdue(s)) {
+            endSession(s, EndReason.DEADLINE); // the tab loses its session and is pooled below
+            s = null;
+        }
         if (s != null) {
             t.state = TabState.RESERVED;
+            if (s.drivers.isEmpty() && s.conversationUrl != null) {
+                t.needsReset = true; // nobody to navigate it now: the next driver's grant resets and navigates
+            }
             serveDrivers(s, true);
         } else {
             t.sessionId = null;
@@ -442,6 +456,11 @@ public final class LeaseKernel {
             heads.sort(Comparator.comparingLong(s -> s.waitSeq));
             int closingUncovered = closing;
             for (SessionEntry s : heads) {
+                if (overdue(s)) {
+                    endSession(s, EndReason.DEADLINE); // a recovering session whose deadline passed
+                    acted = true;
+                    break;
+                }
                 KeyEntry k = key(s.key);
                 boolean underKeyCap = k.tabs.size() < config.maxPerKey(s.key);
                 if (!k.pooled.isEmpty()) {
@@ -635,6 +654,14 @@ public final class LeaseKernel {
             key(s.key).waiting.remove(s.waitSeq);
             s.waitSeq = 0;
         }
+    }
+
+    /**
+     * A session whose deadline is at or before {@code now} is over even before a Tick ends it: an input
+     * that would act on it ends it first, so no lease is ever granted already expired.
+     */
+    private boolean overdue(SessionEntry s) {
+        return s.deadline != 0 && s.deadline <= now;
     }
 
     private boolean isOpening(SessionEntry s) {

@@ -340,4 +340,39 @@ class LeaseKernelRulesTest {
         Decision.Granted g = k.acquireOpened(0, "s1", "a", "send");
         assertEquals(g.expiresAt(), k.kernel().nextDueAt());
     }
+
+    @Test
+    void overdueSessionIsEndedBeforeAnyInputActsOnItSoNoLeaseIsGrantedExpired() {
+        Decision.Granted g = k.acquireOpened(0, "s1", "a", "send");
+        k.release(1, "s1", g.token(), Outcome.DETACH);
+        List<Decision> d = k.acquire(g.deadline() + 1, "s1", "a", "poll"); // no Tick in between
+        assertEquals(new Decision.ReservationEnded("s1", g.tabId(), EndReason.DEADLINE), d.get(0));
+        Decision.Granted fresh = find(d, Decision.Granted.class);
+        assertTrue(fresh.expiresAt() > g.deadline() + 1, "a new session, with a live lease");
+        assertTrue(fresh.deadline() > g.deadline());
+    }
+
+    @Test
+    void tabOpeningPastItsSessionsDeadlineIsPooledInsteadOfGranted() {
+        Decision.OpenTab open = find(k.acquire(0, "s1", "a", "send"), Decision.OpenTab.class);
+        long deadline = k.session("s1").deadline();
+        List<Decision> d = k.opened(deadline, open.tabId(), "T1");
+        assertNull(find(d, Decision.Granted.class));
+        assertEquals(EndReason.DEADLINE, find(d, Decision.ReservationEnded.class).reason());
+        assertEquals(TabState.POOLED, k.tab(open.tabId()).state());
+    }
+
+    @Test
+    void recoveredTabThatOpensWithNoDriverIsNavigatedAtTheNextGrant() {
+        Decision.Granted g = k.acquireOpened(0, "s1", "a", "send");
+        k.update(0, "s1", g.token(), "https://chat/c/42");
+        k.gone(1, g.targetId());
+        Decision.Queued q = find(k.acquire(2, "s1", "a", "poll"), Decision.Queued.class);
+        long newTab = k.session("s1").tabId();
+        k.apply(new Input.Cancel(3, q.requestId()));
+        assertTrue(k.opened(4, newTab, "T2").isEmpty(), "nobody to grant");
+        List<Decision> d = k.acquire(5, "s1", "a", "watcher");
+        assertEquals(new Decision.Navigate(newTab, "T2", "https://chat/c/42"), find(d, Decision.Navigate.class));
+        assertInstanceOf(Decision.Granted.class, d.get(d.size() - 1));
+    }
 }
