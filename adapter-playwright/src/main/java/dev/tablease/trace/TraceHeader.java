@@ -1,0 +1,25 @@
+package dev.tablease.trace;
+
+import dev.tablease.kernel.KernelConfig;
+
+/**
+ * Line 1 of a trace: {@code {"format":"tablease-trace","version":1,"config":{...}}}. The config is the
+ * one the trace was recorded under; a replay builds its kernel from it.
+ *
+ * @param format  always {@link #FORMAT}
+ * @param version the schema version, {@link #VERSION} for this code
+ * @param config  the kernel configuration
+ */
+public record TraceHeader(String format, int version, KernelConfig config) {
+
+    /** The value of {@code format}. */
+    public static final String FORMAT = "tablease-trace";
+
+    /** The schema version this code writes and reads; any change to the schema bumps it. */
+    public static final int VERSION = 1;
+
+    /** @return the header of a trace recorded under {@code config} in the current format */
+    public static TraceHeader of(KernelConfig config) {
+        return new TraceHeader(FORMAT, VERSION, config);
+    }
+}

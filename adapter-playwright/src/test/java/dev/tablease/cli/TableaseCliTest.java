@@ -1,0 +1,54 @@
+package dev.tablease.cli;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line's dispatch, help and usage errors. */
+class TableaseCliTest {
+
+    @Test
+    void helpPrintsTheUsageWithEveryCommandToStdoutAndExitsZero() {
+        CliRun run = CliRun.run("--help");
+        assertEquals(0, run.exit());
+        assertTrue(run.out().startsWith("usage: tablease <command> [arguments]"), run.out());
+        assertTrue(run.out().contains("replay <trace.jsonl>"), run.out());
+        assertTrue(run.out().contains("exit codes: 0 success, 1"), run.out());
+        assertEquals("", run.err());
+    }
+
+    @Test
+    void helpOfACommandExplainsItsExitCodes() {
+        for (CliRun run : new CliRun[] {CliRun.run("help", "replay"), CliRun.run("replay", "--help")}) {
+            assertEquals(0, run.exit());
+            assertTrue(run.out().startsWith("usage: tablease replay <trace.jsonl>"), run.out());
+            assertTrue(run.out().contains("2  line N: a malformed line"), run.out());
+        }
+    }
+
+    @Test
+    void noCommandPrintsAShortUsageToStderrAndExitsTwo() {
+        CliRun run = CliRun.run();
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("usage: tablease replay <trace.jsonl>"), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void anUnknownCommandPrintsAShortUsageToStderrAndExitsTwo() {
+        CliRun run = CliRun.run("demo");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().startsWith("tablease: unknown command 'demo'"), run.err());
+        assertTrue(run.err().contains("usage: tablease replay"), run.err());
+    }
+
+    @Test
+    void replayWithoutExactlyOneFileExitsTwo() {
+        for (String[] args : new String[][] {{"replay"}, {"replay", "a.jsonl", "b.jsonl"}, {"replay", "--verbose"}}) {
+            CliRun run = CliRun.run(args);
+            assertEquals(2, run.exit(), run.toString());
+            assertTrue(run.err().contains("usage: tablease replay <trace.jsonl>"), run.err());
+        }
+    }
+}
