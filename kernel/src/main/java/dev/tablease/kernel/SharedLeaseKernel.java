@@ -57,6 +57,11 @@ public final class SharedLeaseKernel {
         return kernel.nextDueAt();
     }
 
+    /** @return the largest {@code now} accepted so far, under the lock ({@link LeaseKernel#lastNow()}) */
+    public synchronized long lastNow() {
+        return kernel.lastNow();
+    }
+
     /** @return the configuration enforced */
     public KernelConfig config() {
         return kernel.config();

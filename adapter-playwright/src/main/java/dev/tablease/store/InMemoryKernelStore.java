@@ -1,0 +1,49 @@
+package dev.tablease.store;
+
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.KernelState;
+import dev.tablease.kernel.LeaseKernel;
+import dev.tablease.kernel.SharedLeaseKernel;
+
+import java.util.Objects;
+import java.util.function.LongFunction;
+
+/**
+ * The kernel's state in this process's memory: one {@link SharedLeaseKernel}, its lock shared with the
+ * clock read so that {@code now} never goes backwards between transitions. Lost when the process ends.
+ */
+public final class InMemoryKernelStore implements KernelStore {
+
+    private final SharedLeaseKernel kernel;
+    private final MillisClock clock;
+
+    public InMemoryKernelStore(KernelConfig config, MillisClock clock) {
+        this.kernel = new SharedLeaseKernel(new LeaseKernel(Objects.requireNonNull(config, "config")));
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+        Objects.requireNonNull(input, "input");
+        synchronized (kernel) {
+            long now = Math.max(clock.millis(), kernel.lastNow());
+            return kernel.apply(input.apply(now));
+        }
+    }
+
+    @Override
+    public KernelState snapshot() {
+        return kernel.snapshot();
+    }
+
+    @Override
+    public KernelConfig config() {
+        return kernel.config();
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}
