@@ -1,0 +1,594 @@
+package dev.tablease.adapter.internal;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.PlaywrightException;
+import dev.tablease.adapter.AdapterConfig;
+import dev.tablease.adapter.LeaseAction;
+import dev.tablease.adapter.LeaseRejectedException;
+import dev.tablease.adapter.LeaseRevokedException;
+import dev.tablease.adapter.PendingLease;
+import dev.tablease.adapter.TabBroker;
+import dev.tablease.adapter.TabFailure;
+import dev.tablease.adapter.TabFailureException;
+import dev.tablease.adapter.TabLease;
+import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.GoneCause;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.KernelState;
+import dev.tablease.kernel.Outcome;
+import dev.tablease.kernel.RejectReason;
+import dev.tablease.kernel.RevokeReason;
+import dev.tablease.kernel.Session;
+import dev.tablease.kernel.SharedLeaseKernel;
+import dev.tablease.kernel.Tab;
+import dev.tablease.store.KernelStore;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+/**
+ * The broker: executes the kernel's decisions on Chrome (one executor thread, decisions in order), heartbeats
+ * and ticks (one timer thread), and hands out {@link TabLeaseImpl}s.
+ *
+ * <p>Rules of the executor (see docs/adapter.md):
+ * <ul>
+ *   <li>{@code OpenTab}: new page in the broker's context, its CDP target id → {@code TabOpened}; any failure →
+ *       {@code TabOpenFailed} (and the half-opened page is closed).</li>
+ *   <li>{@code CloseTab}: close that target → {@code TabClosed}; already dead → {@code TabGone(cause)}.</li>
+ *   <li>{@code ResetTab}: navigate to {@code resetUrl}; {@code Navigate}: navigate to the conversation URL. A dead
+ *       tab → {@code TabGone(cause)}; a live tab that cannot be reset/navigated is closed and reported
+ *       {@code TabGone(RESET_FAILED)}; the {@code Granted} behind it is not handed over, the waiter recovers.</li>
+ *   <li>{@code Granted} for a waiter of this process: the lease is handed over (after the reset/navigate before
+ *       it). {@code Rejected}: the waiter fails. {@code Revoked}: the local lease refuses further use.</li>
+ * </ul>
+ * Only targets the kernel names are ever closed; in connect mode the browser is never closed.
+ */
+public final class TabBrokerImpl implements TabBroker {
+
+    private static final System.Logger LOG = System.getLogger(TabBrokerImpl.class.getName());
+    private static final int MAX_HANDOVER_RETRIES = 3;
+
+    private final AdapterConfig config;
+    private final KernelStore store;
+    private final long heartbeatMillis;
+    final Chrome chrome;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService timer;
+    private volatile Thread executorThread;
+
+    /** Every store transition of this process goes through this monitor (see {@link #apply}). */
+    private final Object applyLock = new Object();
+    private final Map<String, PendingLeaseImpl.Attempt> pendingByHolder = new ConcurrentHashMap<>();
+    private final Map<Long, TabLeaseImpl> leases = new ConcurrentHashMap<>();
+    /** Grants to this process's waiters not handed over yet (token → session): beaten from the grant on. */
+    private final Map<Long, String> beforeHandover = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<ChromeEvent> events = new ConcurrentLinkedQueue<>();
+    private final String holderBase;
+    private final AtomicLong holderSeq = new AtomicLong();
+    private volatile boolean closed;
+
+    private TabBrokerImpl(AdapterConfig config, KernelStore store) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.store = Objects.requireNonNull(store, "store");
+        this.heartbeatMillis = config.heartbeatIntervalMillis() > 0 ? config.heartbeatIntervalMillis()
+                : store.config().heartbeatIntervalMillis();
+        this.holderBase = config.holder() + " " + UUID.randomUUID().toString().substring(0, 8);
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tablease-executor");
+            t.setDaemon(true);
+            executorThread = t;
+            return t;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tablease-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.chrome = Chrome.open(config, this::onChromeEvent);
+        timer.scheduleWithFixedDelay(this::beatAll, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::tickAndPump, config.pollIntervalMillis(), config.pollIntervalMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** @see TabBroker#start */
+    public static TabBroker start(AdapterConfig config, KernelStore store) {
+        return new TabBrokerImpl(config, store);
+    }
+
+    @Override
+    public KernelStore store() {
+        return store;
+    }
+
+    @Override
+    public AdapterConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------ the agent-facing API
+
+    @Override
+    public TabLease acquire(String sessionId, String key, String requestClass) throws InterruptedException {
+        return request(sessionId, key, requestClass).await();
+    }
+
+    @Override
+    public PendingLease request(String sessionId, String key, String requestClass) {
+        requireOpen();
+        PendingLeaseImpl p = new PendingLeaseImpl(this, sessionId, key, requestClass, MAX_HANDOVER_RETRIES);
+        p.submit();
+        return p;
+    }
+
+    @Override
+    public <T> T withSession(String sessionId, String key, String requestClass, Outcome outcome, int maxRecoveries,
+                             LeaseAction<T> action) throws InterruptedException {
+        int recoveries = 0;
+        while (true) {
+            TabLease lease = acquire(sessionId, key, requestClass);
+            TabLeaseImpl impl = (TabLeaseImpl) lease;
+            try {
+                T result = action.run(lease);
+                impl.closeWith(outcome);
+                return result;
+            } catch (TabFailureException e) {
+                if (e.failure().tabGone() && recoveries < maxRecoveries) {
+                    recoveries++;
+                    impl.close();
+                    continue;
+                }
+                impl.closeWith(Outcome.FAILED);
+                throw e;
+            } catch (LeaseRevokedException e) {
+                impl.close();
+                if (e.reason().orElse(null) == RevokeReason.TAB_GONE && recoveries < maxRecoveries) {
+                    recoveries++;
+                    continue;
+                }
+                throw e;
+            } catch (RuntimeException | Error | InterruptedException e) {
+                impl.closeWith(Outcome.FAILED);
+                throw e;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ store transitions
+
+    /**
+     * Applies one input to the store. Grants and rejections of this process's waiters are marked as decided
+     * here under the same monitor as {@link #discover}, so a waiter never takes a grant from a snapshot before
+     * this process has carried out the reset/navigate that precede it.
+     */
+    SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+        synchronized (applyLock) {
+            SharedLeaseKernel.Step step = store.apply(input);
+            for (Decision d : step.decisions()) {
+                String holder = d instanceof Decision.Granted g ? g.holder() : d instanceof Decision.Rejected r ? r.holder() : null;
+                PendingLeaseImpl.Attempt a = holder == null ? null : pendingByHolder.get(holder);
+                if (a != null) {
+                    a.decidedLocally = true;
+                    if (d instanceof Decision.Granted g) {
+                        beforeHandover.put(g.token(), g.sessionId());
+                    }
+                }
+            }
+            return step;
+        }
+    }
+
+    /** Carries out {@code decisions}: inline on the executor thread, else queued to it (in order). */
+    void submit(List<Decision> decisions) {
+        if (decisions.isEmpty()) {
+            return;
+        }
+        if (Thread.currentThread() == executorThread) {
+            execute(decisions);
+            return;
+        }
+        try {
+            executor.execute(() -> execute(decisions));
+        } catch (RejectedExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "broker closed; decisions not carried out: {0}", decisions);
+        }
+    }
+
+    String newHolder() {
+        return holderBase + " #" + holderSeq.incrementAndGet();
+    }
+
+    void register(String holder, PendingLeaseImpl.Attempt attempt) {
+        pendingByHolder.put(holder, attempt);
+    }
+
+    void unregister(String holder) {
+        pendingByHolder.remove(holder);
+    }
+
+    void forget(TabLeaseImpl lease) {
+        leases.remove(lease.token());
+    }
+
+    long pollIntervalMillis() {
+        return config.pollIntervalMillis();
+    }
+
+    void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the broker is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ the executor
+
+    private void execute(List<Decision> decisions) {
+        Set<Long> failedTabs = new HashSet<>();
+        for (Decision d : decisions) {
+            try {
+                if (d instanceof Decision.OpenTab o) {
+                    open(o);
+                } else if (d instanceof Decision.CloseTab c) {
+                    closeTab(c);
+                } else if (d instanceof Decision.ResetTab r) {
+                    if (!failedTabs.contains(r.tabId()) && !prepare(r.targetId(), config.resetUrl())) {
+                        failedTabs.add(r.tabId());
+                    }
+                } else if (d instanceof Decision.Navigate n) {
+                    if (!failedTabs.contains(n.tabId()) && !prepare(n.targetId(), n.url())) {
+                        failedTabs.add(n.tabId());
+                    }
+                } else if (d instanceof Decision.Granted g) {
+                    deliverGrant(g, failedTabs.contains(g.tabId()));
+                } else if (d instanceof Decision.Rejected r) {
+                    PendingLeaseImpl.Attempt a = pendingByHolder.get(r.holder());
+                    if (a != null) {
+                        a.reject(new LeaseRejectedException(r.sessionId(), r.reason(), null, r.retryAfterMillis(), null));
+                    }
+                } else if (d instanceof Decision.Revoked r) {
+                    TabLeaseImpl lease = leases.get(r.token());
+                    if (lease != null) {
+                        lease.markRevoked(r.reason(), null, null);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "carrying out " + d + " failed", e);
+            }
+        }
+    }
+
+    private void open(Decision.OpenTab o) {
+        Page page = null;
+        String targetId = null;
+        TabFailure failure = null;
+        chrome.lock.lock();
+        try {
+            page = chrome.newPage();
+            targetId = chrome.track(page);
+        } catch (PlaywrightException e) {
+            failure = chrome.classify(e, page, "", false);
+            if (page != null) {
+                chrome.closeQuietly(page, null);
+            }
+        } finally {
+            chrome.lock.unlock();
+        }
+        if (failure != null) {
+            String reason = failure.getClass().getSimpleName() + ": " + failure.detail();
+            submit(apply(now -> new Input.TabOpenFailed(now, o.tabId(), reason)).decisions());
+            drainEventsLater();
+            return;
+        }
+        String target = targetId;
+        SharedLeaseKernel.Step step = apply(now -> new Input.TabOpened(now, o.tabId(), target));
+        if (step.decisions().stream().anyMatch(Decision.Refused.class::isInstance)) {
+            // the kernel does not know this tab (any more): it is nobody's, close it
+            closePage(page, target);
+        }
+        submit(step.decisions());
+    }
+
+    private void closeTab(Decision.CloseTab c) {
+        chrome.lock.lock();
+        GoneCause gone = null;
+        try {
+            Page page = chrome.pageFor(c.targetId());
+            if (page == null) {
+                gone = GoneCause.TARGET_CLOSED;
+            } else {
+                try {
+                    chrome.close(page);
+                } catch (PlaywrightException e) {
+                    TabFailure f = chrome.classify(e, page, c.targetId(), false);
+                    if (f.tabGone()) {
+                        gone = f.goneCause().get();
+                    } else {
+                        chrome.closeTargetQuietly(c.targetId());
+                    }
+                }
+            }
+        } finally {
+            chrome.lock.unlock();
+        }
+        GoneCause cause = gone;
+        submit(apply(now -> cause == null ? new Input.TabClosed(now, c.targetId())
+                : new Input.TabGone(now, c.targetId(), cause)).decisions());
+        drainEventsLater();
+    }
+
+    /** Reset or navigate; @return false when the tab was lost (and reported) */
+    private boolean prepare(String targetId, String url) {
+        GoneCause gone;
+        chrome.lock.lock();
+        try {
+            Page page = chrome.pageFor(targetId);
+            if (page == null) {
+                gone = GoneCause.TARGET_CLOSED;
+            } else {
+                try {
+                    page.navigate(url, new Page.NavigateOptions().setTimeout(config.navigationTimeoutMillis()));
+                    return true;
+                } catch (PlaywrightException e) {
+                    TabFailure f = chrome.classify(e, page, targetId, true);
+                    gone = f.goneCause().orElse(GoneCause.RESET_FAILED);
+                    if (gone != GoneCause.TARGET_CLOSED && gone != GoneCause.BROWSER_GONE) {
+                        chrome.closeQuietly(page, targetId); // unusable: it must not linger outside the caps
+                    }
+                    LOG.log(System.Logger.Level.INFO, "tab {0} lost while preparing it: {1}", targetId, f);
+                }
+            }
+        } finally {
+            chrome.lock.unlock();
+        }
+        GoneCause cause = gone;
+        submit(apply(now -> new Input.TabGone(now, targetId, cause)).decisions());
+        drainEventsLater();
+        return false;
+    }
+
+    private void deliverGrant(Decision.Granted g, boolean tabFailed) {
+        PendingLeaseImpl.Attempt a = pendingByHolder.get(g.holder());
+        if (a == null) {
+            beforeHandover.remove(g.token());
+            return; // another process's waiter: it finds its grant in the store
+        }
+        if (tabFailed) {
+            beforeHandover.remove(g.token());
+            a.retry(); // the tab died before the handover; TabGone revoked this grant; the waiter recovers
+            return;
+        }
+        Page page;
+        chrome.lock.lock();
+        try {
+            page = chrome.pageFor(g.targetId());
+        } finally {
+            chrome.lock.unlock();
+        }
+        if (page == null) {
+            beforeHandover.remove(g.token());
+            submit(apply(now -> new Input.TabGone(now, g.targetId(), GoneCause.TARGET_CLOSED)).decisions());
+            a.retry();
+            return;
+        }
+        handOver(a, g.sessionId(), a.key(), g.holder(), g.token(), g.targetId(), g.deadline(), page);
+    }
+
+    private void handOver(PendingLeaseImpl.Attempt a, String sessionId, String key, String holder, long token,
+                          String targetId, long deadline, Page page) {
+        TabLeaseImpl lease = new TabLeaseImpl(this, sessionId, key, holder, token, targetId, deadline, page);
+        leases.put(token, lease);
+        beforeHandover.remove(token);
+        if (!a.grant(lease)) {
+            lease.close(); // the waiter gave up meanwhile: release (DETACH), the session goes on
+        }
+    }
+
+    /**
+     * A waiter that has heard nothing for a poll interval looks in the store: another process may have granted
+     * (or rejected) its request. Grants decided in this process are delivered by the executor instead.
+     */
+    void discover(PendingLeaseImpl.Attempt a) {
+        KernelState snap;
+        synchronized (applyLock) {
+            if (a.decidedLocally || a.isDone()) {
+                return;
+            }
+            snap = store.snapshot();
+        }
+        Session s = snap.sessions().stream().filter(x -> x.sessionId().equals(a.sessionId())).findFirst().orElse(null);
+        if (s != null && s.lease() != null && s.lease().holder().equals(a.holder())) {
+            Tab tab = snap.tabs().stream().filter(t -> t.tabId() == s.tabId()).findFirst().orElse(null);
+            if (tab == null || tab.targetId() == null) {
+                return;
+            }
+            Page page;
+            chrome.lock.lock();
+            try {
+                page = chrome.pageFor(tab.targetId());
+            } finally {
+                chrome.lock.unlock();
+            }
+            if (page == null) {
+                submit(apply(now -> new Input.TabGone(now, tab.targetId(), GoneCause.TARGET_CLOSED)).decisions());
+                a.retry();
+                return;
+            }
+            handOver(a, s.sessionId(), s.key(), a.holder(), s.lease().token(), tab.targetId(), s.deadline(), page);
+            return;
+        }
+        boolean stillWaiting = s != null && s.drivers().stream().anyMatch(w -> w.requestId() == a.requestId());
+        if (!stillWaiting && a.requestId() > 0) {
+            RejectReason reason = a.queueDeadline() > 0 && snap.lastNow() >= a.queueDeadline()
+                    ? RejectReason.QUEUE_TIMEOUT : RejectReason.SESSION_ENDED;
+            a.reject(new LeaseRejectedException(a.sessionId(), reason, null, 0, "decided by another process"));
+        }
+    }
+
+    // ------------------------------------------------------------------ failures seen by leases
+
+    /**
+     * A lease's action found its tab dead: close what is left of it when it still exists physically, then tell
+     * the kernel (synchronously, so that the agent's next acquire recovers the session).
+     */
+    void reportGone(Page page, String targetId, GoneCause cause) {
+        if (cause == GoneCause.RENDERER_CRASHED || cause == GoneCause.DETACHED) {
+            chrome.lock.lock();
+            try {
+                chrome.closeQuietly(page, targetId);
+            } finally {
+                chrome.lock.unlock();
+            }
+        }
+        submit(apply(now -> new Input.TabGone(now, targetId, cause)).decisions());
+        drainEventsLater();
+    }
+
+    private void closePage(Page page, String targetId) {
+        chrome.lock.lock();
+        try {
+            chrome.closeQuietly(page, targetId);
+        } finally {
+            chrome.lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ events, heartbeats, ticks
+
+    /** Called by Playwright handlers (inside some Playwright call): record only. */
+    private void onChromeEvent(ChromeEvent e) {
+        events.add(e);
+    }
+
+    /** After a Playwright call: let the executor act on the events the call delivered. */
+    void drainEventsLater() {
+        if (!events.isEmpty() && !closed) {
+            try {
+                executor.execute(this::drainEvents);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private void drainEvents() {
+        ChromeEvent e;
+        while ((e = events.poll()) != null) {
+            if (e instanceof ChromeEvent.PageGone g) {
+                if (chrome.disconnected()) {
+                    continue; // handled as a whole by BrowserDisconnected
+                }
+                if (g.cause() == GoneCause.RENDERER_CRASHED) {
+                    closePage(g.page(), g.targetId()); // a crashed tab still exists: do not let it linger
+                }
+                submit(apply(now -> new Input.TabGone(now, g.targetId(), g.cause())).decisions());
+            } else if (e instanceof ChromeEvent.BrowserDisconnected) {
+                boolean gone;
+                chrome.lock.lock();
+                try {
+                    gone = chrome.browserGone();
+                } finally {
+                    chrome.lock.unlock();
+                }
+                if (!gone) {
+                    LOG.log(System.Logger.Level.WARNING, "lost the connection to the browser; it still answers");
+                    continue;
+                }
+                for (Tab t : store.snapshot().tabs()) {
+                    if (t.targetId() != null) {
+                        submit(apply(now -> new Input.TabGone(now, t.targetId(), GoneCause.BROWSER_GONE)).decisions());
+                    }
+                }
+            }
+        }
+    }
+
+    private void beatAll() {
+        for (Map.Entry<Long, String> e : List.copyOf(beforeHandover.entrySet())) {
+            long token = e.getKey();
+            SharedLeaseKernel.Step step = apply(now -> new Input.Heartbeat(now, e.getValue(), token));
+            if (!(step.decisions().get(step.decisions().size() - 1) instanceof Decision.Extended)) {
+                beforeHandover.remove(token);
+            }
+            submit(step.decisions());
+        }
+        for (TabLeaseImpl lease : List.copyOf(leases.values())) {
+            try {
+                lease.beatQuietly();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "heartbeat failed", e);
+            }
+        }
+    }
+
+    private void tickAndPump() {
+        if (closed) {
+            return;
+        }
+        try {
+            submit(apply(Input.Tick::new).decisions());
+            if (chrome.lock.tryLock()) {
+                try {
+                    chrome.pumpQuietly();
+                } finally {
+                    chrome.lock.unlock();
+                }
+            }
+            drainEventsLater();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "tick failed", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ test hooks
+
+    /** @return the page targets the browser has now ({@code Target.getTargets}), for tests and diagnostics */
+    public List<String> physicalPageTargets() {
+        chrome.lock.lock();
+        try {
+            return new ArrayList<>(chrome.pageTargetIds());
+        } finally {
+            chrome.lock.unlock();
+            drainEventsLater();
+        }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        for (PendingLeaseImpl.Attempt a : List.copyOf(pendingByHolder.values())) {
+            a.owner().cancel();
+        }
+        for (TabLeaseImpl lease : List.copyOf(leases.values())) {
+            lease.close();
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        chrome.close();
+    }
+}

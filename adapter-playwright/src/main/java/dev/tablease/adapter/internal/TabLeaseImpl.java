@@ -1,0 +1,226 @@
+package dev.tablease.adapter.internal;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.PlaywrightException;
+import dev.tablease.adapter.LeaseRevokedException;
+import dev.tablease.adapter.PageAction;
+import dev.tablease.adapter.TabFailure;
+import dev.tablease.adapter.TabFailureException;
+import dev.tablease.adapter.TabLease;
+import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.Outcome;
+import dev.tablease.kernel.RefuseReason;
+import dev.tablease.kernel.RevokeReason;
+import dev.tablease.kernel.SharedLeaseKernel;
+
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A lease handed out by {@link TabBrokerImpl}. Thread-safe. */
+final class TabLeaseImpl implements TabLease {
+
+    /** Why the lease ended (revoked, refused, or released). */
+    private record End(RevokeReason reason, RefuseReason refusal, String detail) {
+    }
+
+    private final TabBrokerImpl broker;
+    private final String sessionId;
+    private final String key;
+    private final String holder;
+    private final long token;
+    private final String targetId;
+    private final long deadline;
+    private final Page page;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile End end;
+
+    TabLeaseImpl(TabBrokerImpl broker, String sessionId, String key, String holder, long token, String targetId,
+                 long deadline, Page page) {
+        this.broker = broker;
+        this.sessionId = sessionId;
+        this.key = key;
+        this.holder = holder;
+        this.token = token;
+        this.targetId = targetId;
+        this.deadline = deadline;
+        this.page = page;
+    }
+
+    @Override
+    public String sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public String holder() {
+        return holder;
+    }
+
+    @Override
+    public long token() {
+        return token;
+    }
+
+    @Override
+    public String targetId() {
+        return targetId;
+    }
+
+    @Override
+    public long deadline() {
+        return deadline;
+    }
+
+    @Override
+    public Page page() {
+        ensureHeld();
+        return page;
+    }
+
+    @Override
+    public <T> T call(PageAction<T> action) {
+        Objects.requireNonNull(action, "action");
+        ensureHeld();
+        TabFailure failure = null;
+        PlaywrightException cause = null;
+        broker.chrome.lock.lock();
+        try {
+            return action.apply(page);
+        } catch (PlaywrightException e) {
+            cause = e;
+            failure = broker.chrome.classify(e, page, targetId, false);
+        } finally {
+            broker.chrome.lock.unlock();
+            broker.drainEventsLater();
+        }
+        if (failure.tabGone()) {
+            markRevoked(RevokeReason.TAB_GONE, null, failure.toString());
+            broker.reportGone(page, targetId, failure.goneCause().get());
+        }
+        throw new TabFailureException(failure, cause);
+    }
+
+    @Override
+    public void setConversationUrl(String url) {
+        ensureHeld();
+        SharedLeaseKernel.Step step = broker.apply(now -> new Input.UpdateSession(now, sessionId, token, url));
+        broker.submit(step.decisions());
+        checkAccepted(step, Decision.Updated.class);
+    }
+
+    @Override
+    public void heartbeat() {
+        ensureHeld();
+        SharedLeaseKernel.Step step = broker.apply(now -> new Input.Heartbeat(now, sessionId, token));
+        broker.submit(step.decisions());
+        checkAccepted(step, Decision.Extended.class);
+    }
+
+    /** The timer's beat: a refusal only marks the lease revoked. */
+    void beatQuietly() {
+        if (end != null || closed.get()) {
+            return;
+        }
+        try {
+            heartbeat();
+        } catch (LeaseRevokedException e) {
+            // recorded by markRevoked
+        }
+    }
+
+    private void checkAccepted(SharedLeaseKernel.Step step, Class<? extends Decision> accepted) {
+        for (Decision d : step.decisions()) {
+            if (d instanceof Decision.Revoked r && r.token() == token) {
+                markRevoked(r.reason(), null, null);
+            }
+        }
+        Decision last = step.decisions().get(step.decisions().size() - 1);
+        if (accepted.isInstance(last)) {
+            return;
+        }
+        if (last instanceof Decision.Refused r) {
+            markRevoked(null, r.reason(), r.detail());
+        }
+        ensureHeld();
+    }
+
+    @Override
+    public boolean isRevoked() {
+        return end != null;
+    }
+
+    void markRevoked(RevokeReason reason, RefuseReason refusal, String detail) {
+        synchronized (this) {
+            if (end == null || (end.reason == null && reason != null)) {
+                end = new End(reason, refusal, detail);
+            }
+        }
+        broker.forget(this);
+    }
+
+    private void ensureHeld() {
+        End e = end;
+        if (e != null) {
+            throw new LeaseRevokedException(sessionId, token, e.reason, e.refusal, e.detail);
+        }
+    }
+
+    @Override
+    public void complete() {
+        closeWith(Outcome.COMPLETED);
+    }
+
+    @Override
+    public void fail() {
+        closeWith(Outcome.FAILED);
+    }
+
+    @Override
+    public void cancelSession() {
+        closeWith(Outcome.CANCELLED);
+    }
+
+    @Override
+    public void detach() {
+        closeWith(Outcome.DETACH);
+    }
+
+    @Override
+    public void close() {
+        closeWith(Outcome.DETACH);
+    }
+
+    /** Releases with {@code outcome}; idempotent; a revoked lease is only forgotten. */
+    void closeWith(Outcome outcome) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        broker.forget(this);
+        if (end != null) {
+            return;
+        }
+        try {
+            SharedLeaseKernel.Step step = broker.apply(now -> new Input.Release(now, sessionId, token, outcome));
+            synchronized (this) {
+                if (end == null) {
+                    end = new End(null, null, "released " + outcome);
+                }
+            }
+            broker.submit(step.decisions());
+        } catch (RuntimeException e) {
+            System.getLogger(TabLeaseImpl.class.getName()).log(System.Logger.Level.WARNING,
+                    "release of session " + sessionId + " failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TabLease[" + sessionId + ", token " + token + ", target " + targetId + (end != null ? ", ended" : "") + "]";
+    }
+}

@@ -1,0 +1,382 @@
+package dev.tablease.adapter;
+
+import dev.tablease.adapter.internal.TabBrokerImpl;
+import dev.tablease.adapter.testing.Cdp;
+import dev.tablease.adapter.testing.ChatAgent;
+import dev.tablease.adapter.testing.ChatServer;
+import dev.tablease.adapter.testing.ChromiumProcess;
+import dev.tablease.adapter.testing.RecordingStore;
+import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.GoneCause;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.KernelState;
+import dev.tablease.kernel.RejectReason;
+import dev.tablease.kernel.RevokeReason;
+import dev.tablease.kernel.Tab;
+import dev.tablease.kernel.TabState;
+import dev.tablease.store.InMemoryKernelStore;
+import dev.tablease.store.MillisClock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The broker on a real headless chromium (started by the test, reached in connect mode) with the fake chat
+ * app: the executor's decisions, the caps against the physical tabs, failures provoked from outside and their
+ * recovery, the handle's revocation, the queue deadline and cancellation.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TabBrokerOnChromiumTest {
+
+    private static ChromiumProcess chromium;
+    private static ChatServer chat;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private Set<String> baseline;
+
+    @BeforeAll
+    static void startBrowserAndApp() throws Exception {
+        chromium = ChromiumProcess.start();
+        chat = new ChatServer(50, 10);
+    }
+
+    @AfterAll
+    static void stopBrowserAndApp() throws Exception {
+        if (chat != null) {
+            chat.close();
+        }
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    @BeforeEach
+    void noteTheUsersTabs() throws Exception {
+        baseline = new HashSet<>(pageTargetsFromOutside());
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        // leave the shared browser as the next test expects it: only the user's tabs
+        for (String id : pageTargetsFromOutside()) {
+            if (!baseline.contains(id)) {
+                Cdp.closeTarget(chromium, id);
+            }
+        }
+    }
+
+    private static KernelConfig.Builder fast() {
+        return KernelConfig.builder().heartbeatIntervalMillis(200).missedHeartbeats(3).queueTimeoutMillis(20_000);
+    }
+
+    private RecordingStore store(KernelConfig config) {
+        return store(config, MillisClock.system());
+    }
+
+    private RecordingStore store(KernelConfig config, MillisClock clock) {
+        RecordingStore s = new RecordingStore(new InMemoryKernelStore(config, clock));
+        toClose.add(s);
+        return s;
+    }
+
+    private TabBroker broker(RecordingStore store) {
+        TabBroker b = TabBroker.start(AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50), store);
+        toClose.add(b);
+        return b;
+    }
+
+    /** The page targets of the browser, asked by a second CDP client (not the broker, not the kernel). */
+    private static List<String> pageTargetsFromOutside() throws Exception {
+        String reply = Cdp.call(chromium.browserWebSocket(), "Target.getTargets", "{}");
+        List<String> ids = new ArrayList<>();
+        var infos = com.google.gson.JsonParser.parseString(reply).getAsJsonObject().getAsJsonObject("result")
+                .getAsJsonArray("targetInfos");
+        for (var e : infos) {
+            var t = e.getAsJsonObject();
+            if (t.get("type").getAsString().equals("page")) {
+                ids.add(t.get("targetId").getAsString());
+            }
+        }
+        return ids;
+    }
+
+    private List<String> ourTabs() throws Exception {
+        List<String> ids = new ArrayList<>(pageTargetsFromOutside());
+        ids.removeAll(baseline);
+        return ids;
+    }
+
+    @Test
+    void sendThenPoll_opensATabReportedWithItsCdpTargetId_andCompletePoolsIt() throws Exception {
+        RecordingStore store = store(fast().build());
+        TabBroker broker = broker(store);
+
+        TabLease lease = broker.acquire("s1", "chat", "default");
+        String url = ChatAgent.send(lease, chat.base(), "hi");
+        assertTrue(url.matches(".*/c/c\\d+"), url);
+        assertEquals(chat.fullAnswer("hi"), ChatAgent.poll(lease, 10_000));
+        lease.complete();
+
+        Input.TabOpened opened = store.inputs(Input.TabOpened.class).get(0);
+        assertEquals(lease.targetId(), opened.targetId());
+        assertEquals(List.of(lease.targetId()), ourTabs());
+        KernelState state = store.snapshot();
+        assertEquals(1, state.tabs().size());
+        assertEquals(TabState.POOLED, state.tabs().get(0).state());
+        assertTrue(store.decisions(Decision.Extended.class).size() >= 1, "the handle heartbeated on its own");
+        assertThrows(LeaseRevokedException.class, lease::page, "a released lease refuses use");
+    }
+
+    @Test
+    void concurrentAgents_neverHaveMoreTabsThanTheCaps_countedByCdpTargetGetTargets() throws Exception {
+        KernelConfig config = fast().maxPerKey(2).globalMax(3).build();
+        RecordingStore store = store(config);
+        TabBrokerImpl broker = (TabBrokerImpl) broker(store);
+        Map<String, String> keyOfTarget = new ConcurrentHashMap<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger maxAll = new AtomicInteger();
+        Map<String, Integer> maxPerKey = new ConcurrentHashMap<>();
+        List<String> violations = new ArrayList<>();
+        Thread sampler = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    for (Tab t : store.snapshot().tabs()) {
+                        if (t.targetId() != null) {
+                            keyOfTarget.put(t.targetId(), t.key()); // cumulative: a closing tab keeps its key
+                        }
+                    }
+                    List<String> physical = ourTabs();
+                    maxAll.accumulateAndGet(physical.size(), Math::max);
+                    Map<String, Integer> perKey = new HashMap<>();
+                    for (String id : physical) {
+                        String k = keyOfTarget.get(id);
+                        if (k != null) {
+                            perKey.merge(k, 1, Integer::sum);
+                        }
+                    }
+                    perKey.forEach((k, n) -> maxPerKey.merge(k, n, Math::max));
+                    if (physical.size() > 3 || perKey.values().stream().anyMatch(n -> n > 2)) {
+                        synchronized (violations) {
+                            violations.add(physical.size() + " tabs, per key " + perKey);
+                        }
+                    }
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    synchronized (violations) {
+                        violations.add("sampler: " + e);
+                    }
+                }
+            }
+        }, "cap-sampler");
+        sampler.start();
+
+        ExecutorService agents = Executors.newFixedThreadPool(6);
+        List<Future<String>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                String key = i % 2 == 0 ? "vendor-a" : "vendor-b";
+                String session = "s" + i;
+                String prompt = "q" + i;
+                answers.add(agents.submit(() -> broker.withSession(session, key, "default",
+                        dev.tablease.kernel.Outcome.COMPLETED, 0, lease -> {
+                            ChatAgent.send(lease, chat.base(), prompt);
+                            return ChatAgent.poll(lease, 20_000);
+                        })));
+            }
+            for (int i = 0; i < 6; i++) {
+                assertEquals(chat.fullAnswer("q" + i), answers.get(i).get(50, TimeUnit.SECONDS));
+            }
+        } finally {
+            running.set(false);
+            sampler.join(5_000);
+            agents.shutdownNow();
+        }
+        assertEquals(List.of(), violations);
+        assertEquals(3, maxAll.get(), "the global cap was reached, and never passed");
+        assertTrue(maxPerKey.values().stream().allMatch(n -> n <= 2), maxPerKey.toString());
+        assertTrue(store.decisions(Decision.Queued.class).size() > 0, "admission queued the overflow");
+        assertTrue(broker.physicalPageTargets().containsAll(ourTabs()));
+    }
+
+    @Test
+    void tabClosedFromOutsideMidCommand_isTargetClosed_andRecoversOntoExactlyOneNewTabAtTheConversationUrl()
+            throws Exception {
+        RecordingStore store = store(fast().build());
+        TabBroker broker = broker(store);
+        TabLease first = broker.acquire("s1", "chat", "default");
+        String conversation = ChatAgent.send(first, chat.base(), "long");
+        String killed = first.targetId();
+
+        Thread killer = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+                Cdp.closeTarget(chromium, killed); // a second CDP client closes the tab mid-command
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        killer.start();
+        TabFailureException failure = assertThrows(TabFailureException.class, () -> first.run(page ->
+                page.waitForSelector("#status:text-is('never')", new com.microsoft.playwright.Page.WaitForSelectorOptions()
+                        .setTimeout(20_000))));
+        killer.join();
+        assertInstanceOf(TabFailure.TargetClosed.class, failure.failure(), failure.toString());
+        LeaseRevokedException revoked = assertThrows(LeaseRevokedException.class, () -> first.setConversationUrl("x"));
+        assertEquals(Optional.of(RevokeReason.TAB_GONE), revoked.reason());
+
+        try (TabLease second = broker.acquire("s1", "chat", "default")) {
+            assertNotEquals(killed, second.targetId());
+            assertEquals(conversation, second.call(p -> p.url()), "recovered onto the conversation URL");
+            assertEquals(chat.fullAnswer("long"), ChatAgent.poll(second, 10_000));
+            assertEquals(List.of(second.targetId()), ourTabs(), "exactly one new tab");
+            second.complete();
+        }
+        assertTrue(store.inputs(Input.TabGone.class).stream()
+                .anyMatch(g -> g.targetId().equals(killed) && g.cause() == GoneCause.TARGET_CLOSED));
+        assertEquals(2, store.decisions(Decision.OpenTab.class).size(), "one tab, then exactly one for the recovery");
+        assertEquals(1, store.snapshot().tabs().size());
+    }
+
+    @Test
+    void rendererCrashMidCommand_isClassifiedRendererCrashed_reportedToTheKernel_andRecovered() throws Exception {
+        RecordingStore store = store(fast().build());
+        TabBroker broker = broker(store);
+        String answer = broker.withSession("s1", "chat", "default", dev.tablease.kernel.Outcome.COMPLETED, 1, lease -> {
+            if (lease.call(p -> p.url()).contains("/c/")) {
+                return ChatAgent.poll(lease, 10_000); // the recovered tab, at the conversation
+            }
+            ChatAgent.send(lease, chat.base(), "crash me");
+            String target = lease.targetId();
+            Thread crasher = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                    Cdp.crash(chromium, target);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            crasher.start();
+            try {
+                lease.run(page -> page.waitForSelector("#status:text-is('never')",
+                        new com.microsoft.playwright.Page.WaitForSelectorOptions().setTimeout(20_000)));
+            } catch (TabFailureException e) {
+                assertInstanceOf(TabFailure.RendererCrashed.class, e.failure(), e.toString());
+                throw e;
+            } finally {
+                crasher.join();
+            }
+            throw new AssertionError("the crash went unnoticed");
+        });
+        assertEquals(chat.fullAnswer("crash me"), answer);
+        Input.TabGone gone = store.inputs(Input.TabGone.class).get(0);
+        assertEquals(GoneCause.RENDERER_CRASHED, gone.cause());
+        assertEquals(1, ourTabs().size(), "the crashed tab was closed, one new tab remains");
+        assertFalse(ourTabs().contains(gone.targetId()));
+    }
+
+    @Test
+    void leaseRevokedForMissedHeartbeats_refusesUseAndFencedWrites_withTheReason() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000);
+        RecordingStore store = store(fast().build(), clock::get);
+        TabBroker broker = TabBroker.start(AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50)
+                .withHeartbeatIntervalMillis(60_000), store); // the handle will not beat within this test
+        toClose.add(broker);
+        TabLease lease = broker.acquire("s1", "chat", "default");
+        lease.setConversationUrl("http://127.0.0.1/c/1");
+        clock.addAndGet(10_000); // far past lastBeat + 3 x 200 ms: the next tick revokes
+        long end = System.currentTimeMillis() + 5_000;
+        while (!lease.isRevoked() && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+        }
+        LeaseRevokedException e = assertThrows(LeaseRevokedException.class, () -> lease.call(p -> p.title()));
+        assertEquals(Optional.of(RevokeReason.HEARTBEAT_MISSED), e.reason());
+        assertThrows(LeaseRevokedException.class, () -> lease.setConversationUrl("http://127.0.0.1/c/2"));
+        assertEquals("http://127.0.0.1/c/1", store.snapshot().sessions().get(0).conversationUrl(), "fenced");
+        lease.close(); // a revoked lease is only forgotten
+    }
+
+    @Test
+    void queuedAcquire_honoursTheQueueDeadline_andCanBeCancelledOrInterrupted() throws Exception {
+        RecordingStore store = store(fast().maxPerKey(1).globalMax(1).queueTimeoutMillis(700).build());
+        TabBroker broker = broker(store);
+        TabLease holder = broker.acquire("s1", "chat", "default");
+
+        PendingLease cancelled = broker.request("s2", "chat", "default");
+        assertTrue(cancelled.queueDeadline().isPresent(), "queued: the only tab is taken");
+        assertEquals(Optional.empty(), cancelled.await(Duration.ofMillis(100)));
+        cancelled.cancel();
+        LeaseRejectedException c = assertThrows(LeaseRejectedException.class, cancelled::await);
+        assertEquals(Optional.of(RejectReason.CANCELLED), c.reason());
+
+        long start = System.currentTimeMillis();
+        LeaseRejectedException t = assertThrows(LeaseRejectedException.class, () -> broker.acquire("s3", "chat", "default"));
+        assertEquals(Optional.of(RejectReason.QUEUE_TIMEOUT), t.reason());
+        assertTrue(System.currentTimeMillis() - start >= 600, "waited until the queue deadline");
+
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread waiter = new Thread(() -> {
+            try {
+                broker.acquire("s4", "chat", "default");
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        });
+        waiter.start();
+        Thread.sleep(200);
+        waiter.interrupt();
+        waiter.join(5_000);
+        assertTrue(interrupted.get());
+        assertTrue(store.snapshot().sessions().stream().noneMatch(s -> s.sessionId().equals("s4")),
+                "the interrupted request was withdrawn (Cancel)");
+        holder.complete();
+    }
+
+    @Test
+    void connectMode_closesOnlyTheTabsTheKernelNames_neverTheUsersTabsNorTheBrowser() throws Exception {
+        RecordingStore store = store(fast().poolTtlMillis(300).build());
+        TabBroker broker = broker(store);
+        TabLease lease = broker.acquire("s1", "chat", "default");
+        String ours = lease.targetId();
+        lease.complete(); // pooled; the pool TTL (300 ms) then closes it
+        long end = System.currentTimeMillis() + 5_000;
+        while (ourTabs().contains(ours) && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+        }
+        assertFalse(ourTabs().contains(ours), "the expired pooled tab was closed");
+        assertTrue(store.inputs(Input.TabClosed.class).stream().anyMatch(c -> c.targetId().equals(ours)));
+        broker.close();
+        assertTrue(pageTargetsFromOutside().containsAll(baseline), "the user's tabs are untouched");
+        assertFalse(baseline.isEmpty());
+    }
+}

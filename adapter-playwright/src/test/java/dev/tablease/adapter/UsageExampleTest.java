@@ -1,0 +1,84 @@
+package dev.tablease.adapter;
+
+import dev.tablease.adapter.internal.TabBrokerImpl;
+import dev.tablease.adapter.testing.ChatServer;
+import dev.tablease.adapter.testing.RecordingStore;
+import dev.tablease.kernel.GoneCause;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.TabState;
+import dev.tablease.store.InMemoryKernelStore;
+import dev.tablease.store.KernelStore;
+import dev.tablease.store.MillisClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's usage example, compiled and run (launch mode: the broker starts Debian's chromium itself). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UsageExampleTest {
+
+    /** The README example, verbatim between the markers. @return the answer */
+    static String readmeExample(String chatUrl) throws InterruptedException {
+        // readme:begin
+        KernelConfig kernel = KernelConfig.builder().maxPerKey(3).globalMax(8).build();
+        try (KernelStore store = new InMemoryKernelStore(kernel, MillisClock.system());
+             TabBroker broker = TabBroker.start(AdapterConfig.launch(), store)) { // /usr/bin/chromium, headless
+            // `send`: a new session. The lease heartbeats on its own until it is closed.
+            try (TabLease lease = broker.acquire("s-42", "chatgpt", "pro")) {
+                String url = lease.call(page -> {           // Playwright, under the broker's lock
+                    page.navigate(chatUrl);
+                    page.fill("#prompt", "Summarise the seed document");
+                    page.click("#send");
+                    page.waitForURL("**/c/*");
+                    return page.url();
+                });
+                lease.setConversationUrl(url);              // a write fenced by the lease's token
+            }                                               // close() = DETACH: the tab stays reserved
+            // `poll`, later (or from another process sharing the store): reattaches to the same tab.
+            try (TabLease lease = broker.acquire("s-42", "chatgpt", "pro")) {
+                lease.call(page -> page.waitForSelector("#status:text-is('done')"));
+                String answer = lease.call(page -> page.textContent("#answer"));
+                lease.complete();                           // the reservation ends; the tab is pooled
+                return answer;
+            } catch (TabFailureException e) {               // typed: TargetClosed, RendererCrashed, BrowserGone …
+                throw new IllegalStateException("tab lost: " + e.failure(), e);
+            }
+        }
+        // readme:end
+    }
+
+    @Test
+    void readmeExample_sendsDetachesThenReattachesAndReadsTheAnswer() throws Exception {
+        try (ChatServer chat = new ChatServer(20, 5)) {
+            assertEquals(chat.fullAnswer("Summarise the seed document"), readmeExample(chat.base().toString()));
+        }
+    }
+
+    @Test
+    void launchMode_browserProcessKilled_isBrowserGone_andEveryTabIsReportedGone() throws Exception {
+        KernelConfig config = KernelConfig.builder().heartbeatIntervalMillis(200).missedHeartbeats(3).build();
+        try (RecordingStore store = new RecordingStore(new InMemoryKernelStore(config, MillisClock.system()));
+             TabBroker broker = TabBroker.start(AdapterConfig.launch().withPollIntervalMillis(50), store)) {
+            TabLease lease = broker.acquire("s1", "k", "default");
+            assertEquals(TabState.RESERVED, store.snapshot().tabs().get(0).state());
+            long browsers = ProcessHandle.current().descendants()
+                    .filter(p -> p.info().command().orElse("").contains("chrom"))
+                    .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("--remote-debugging-pipe")).orElse(false))
+                    .peek(ProcessHandle::destroyForcibly).count();
+            assertTrue(browsers >= 1, "found the launched browser process");
+            TabFailureException e = assertThrows(TabFailureException.class, () -> lease.call(p -> p.evaluate("1")));
+            assertInstanceOf(TabFailure.BrowserGone.class, e.failure(), e.toString());
+            assertTrue(store.inputs(Input.TabGone.class).stream().anyMatch(g -> g.cause() == GoneCause.BROWSER_GONE));
+            assertTrue(store.snapshot().tabs().isEmpty(), "the kernel forgot the dead browser's tabs");
+            assertThrows(LeaseRevokedException.class, lease::page);
+            assertInstanceOf(TabBrokerImpl.class, broker);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.tablease.adapter.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A second, raw CDP client over a WebSocket ({@code java.net.http}), independent of Playwright: closes tabs
+ * from outside and crashes renderers ({@code Page.crash} never replies, so it is sent and not awaited).
+ */
+public final class Cdp {
+
+    private Cdp() {
+    }
+
+    /** Sends one command and waits for its reply (at most 10 s). @return the raw reply */
+    public static String call(URI ws, String method, String paramsJson) throws Exception {
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(ws, new WebSocket.Listener() {
+            private final StringBuilder buf = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                buf.append(data);
+                if (last) {
+                    String msg = buf.toString();
+                    buf.setLength(0);
+                    if (msg.contains("\"id\":1")) {
+                        reply.complete(msg);
+                    }
+                }
+                webSocket.request(1);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket webSocket, Throwable error) {
+                reply.completeExceptionally(error);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        try {
+            socket.sendText("{\"id\":1,\"method\":\"" + method + "\",\"params\":" + paramsJson + "}", true).get(10, TimeUnit.SECONDS);
+            return reply.get(10, TimeUnit.SECONDS);
+        } finally {
+            socket.abort();
+        }
+    }
+
+    /** Closes a tab from a second CDP client ({@code Target.closeTarget} on the browser endpoint). */
+    public static void closeTarget(ChromiumProcess chrome, String targetId) throws Exception {
+        call(chrome.browserWebSocket(), "Target.closeTarget", "{\"targetId\":\"" + targetId + "\"}");
+    }
+
+    /** Crashes a tab's renderer with {@code Page.crash} on the page's own CDP endpoint (no reply comes). */
+    public static void crash(ChromiumProcess chrome, String targetId) throws Exception {
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(chrome.pageWebSocket(targetId), new WebSocket.Listener() {
+                }).get(10, TimeUnit.SECONDS);
+        try {
+            socket.sendText("{\"id\":1,\"method\":\"Page.crash\",\"params\":{}}", true).get(10, TimeUnit.SECONDS);
+            Thread.sleep(300);
+        } finally {
+            socket.abort();
+        }
+    }
+}
