@@ -18,16 +18,25 @@ final class StoreFixtures {
     private StoreFixtures() {
     }
 
-    /** Short heartbeats (100 ms x 2) so that a killed driver is reclaimed quickly; long deadlines and pool TTL. */
+    /** The tests' config: caps 3 per key and 8 in all, 60 s heartbeats x 3, long deadlines and pool TTL. */
     static final KernelConfig CONFIG = KernelConfig.builder()
             .maxPerKey(3)
             .globalMax(8)
-            .heartbeatIntervalMillis(100)
-            .missedHeartbeats(2)
+            .heartbeatIntervalMillis(60_000)
+            .missedHeartbeats(3)
             .requestClass(KernelConfig.DEFAULT_CLASS, 10 * 60_000L)
             .deadlineMarginMillis(0)
             .queueTimeoutMillis(60_000)
             .poolTtlMillis(60 * 60_000L)
+            .build();
+
+    /**
+     * The kill test's config: short heartbeats (300 ms x 3) so that a killed driver is reclaimed quickly,
+     * yet long enough for a loaded 2-core machine to keep a live driver's lease.
+     */
+    static final KernelConfig KILL_CONFIG = CONFIG.toBuilder()
+            .heartbeatIntervalMillis(300)
+            .missedHeartbeats(3)
             .build();
 
     /** A wall clock a test sets by hand. */
@@ -99,7 +108,7 @@ final class StoreFixtures {
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         command.add(main.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        return new ProcessBuilder(command);
     }
 
     static String read(Path file) {
