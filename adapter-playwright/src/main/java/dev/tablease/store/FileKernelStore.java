@@ -165,9 +165,10 @@ public final class FileKernelStore implements KernelStore {
         Objects.requireNonNull(input, "input");
         requireOpen();
         return locked(() -> {
-            Contents current = format.read(files.state);
+            StateFile.Loaded loaded = format.load(files.state);
+            Contents current = loaded.contents();
             requireSameConfig(current.config());
-            LeaseKernel restored = LeaseKernel.restore(current.config(), current.state());
+            LeaseKernel restored = loaded.kernel();
             BootClock.Reading reading = options.bootClock().read();
             long now = nowFor(current.clock(), reading, clock.millis(), restored.lastNow());
             SharedLeaseKernel kernel = new SharedLeaseKernel(restored);

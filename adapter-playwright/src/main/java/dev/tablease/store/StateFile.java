@@ -56,6 +56,10 @@ public final class StateFile {
         }
     }
 
+    /** A validated file: its contents and the kernel restored from them (for one transition). */
+    record Loaded(Contents contents, LeaseKernel kernel) {
+    }
+
     /** The document as written, in field order. */
     private record Document(String format, int version, KernelConfig config, ClockAnchor clock, KernelState state) {
     }
@@ -75,6 +79,11 @@ public final class StateFile {
      * @throws StoreIOException      when the file exists but cannot be read
      */
     public Contents read(Path file) {
+        return load(file).contents();
+    }
+
+    /** {@link #read}, keeping the restored kernel. */
+    Loaded load(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -83,11 +92,15 @@ public final class StateFile {
         } catch (IOException e) {
             throw new StoreIOException(file, "cannot read", false, e);
         }
-        return decode(file, bytes);
+        return decodeAndRestore(file, bytes);
     }
 
     /** Decodes and validates the bytes of {@code file}; see {@link #read}. */
     public Contents decode(Path file, byte[] bytes) {
+        return decodeAndRestore(file, bytes).contents();
+    }
+
+    private Loaded decodeAndRestore(Path file, byte[] bytes) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
@@ -139,12 +152,13 @@ public final class StateFile {
         } catch (TraceFormatException e) {
             throw new StoreCorruptException(file, Problem.INVALID_CONTENT, "state: " + e.reason(), e);
         }
+        LeaseKernel kernel;
         try {
-            LeaseKernel.restore(config, state);
+            kernel = LeaseKernel.restore(config, state);
         } catch (IllegalArgumentException e) {
             throw new StoreCorruptException(file, Problem.INCONSISTENT_STATE, e.getMessage(), e);
         }
-        return new Contents(config, clock, state);
+        return new Loaded(new Contents(config, clock, state), kernel);
     }
 
     private static ClockAnchor decodeClock(Path file, JsonNode node) {

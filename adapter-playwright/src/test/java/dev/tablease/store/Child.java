@@ -24,8 +24,14 @@ final class Child implements AutoCloseable {
 
     /** @param stderr where the child's standard error goes (shown when the child fails) */
     Child(java.nio.file.Path stderr, String... args) throws IOException {
+        this(stderr, null, args);
+    }
+
+    /** @param jvmFlags the child JVM's flags, {@code null} for the tests' (fast start-up) */
+    Child(java.nio.file.Path stderr, List<String> jvmFlags, String... args) throws IOException {
         this.stderr = stderr;
-        process = StoreFixtures.childJvm(StoreWorker.class, args)
+        process = (jvmFlags == null ? StoreFixtures.childJvm(StoreWorker.class, args)
+                : StoreFixtures.childJvm(jvmFlags, StoreWorker.class, args))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
         reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

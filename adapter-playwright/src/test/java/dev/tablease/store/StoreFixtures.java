@@ -99,11 +99,14 @@ final class StoreFixtures {
 
     /** A JVM running {@code main} with this test run's class path. */
     static ProcessBuilder childJvm(Class<?> main, String... args) {
+        return childJvm(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"), main, args);
+    }
+
+    /** A JVM with the given flags running {@code main} with this run's class path. */
+    static ProcessBuilder childJvm(List<String> jvmFlags, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-Xshare:auto");
+        command.addAll(jvmFlags);
         command.add("-cp");
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         command.add(main.getName());

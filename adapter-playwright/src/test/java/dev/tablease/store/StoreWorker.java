@@ -17,8 +17,8 @@ import java.nio.file.Path;
  * by lines on standard input and output. Uses the real clocks: the wall clock and the boot clock.
  *
  * <ul>
- *   <li>{@code pairs <file> <worker> <count> <fsync>}: prints {@code ready}, waits for a line on standard
- *       input, then runs {@code count} complete sessions {@code w<worker>-s<i>} of key {@code k<worker>}
+ *   <li>{@code pairs <file> <worker> <count> <fsync> [<warmup>]}: runs {@code warmup} sessions
+ *       on a scratch file beside {@code file} (JIT warm-up), prints {@code ready}, waits for a line on standard input, then runs {@code count} complete sessions {@code w<worker>-s<i>} of key {@code k<worker>}
  *       and prints {@code done <transitions> <nanos>}.</li>
  *   <li>{@code victim <file> <session> <iterations>}: acquires {@code session} (waiting, by polling with
  *       ticks, while a dead driver's lease runs out), prints {@code revoked <token> <reason>} for each
@@ -39,15 +39,24 @@ public final class StoreWorker {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "pairs" -> pairs(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Boolean.parseBoolean(args[4]));
+                    Boolean.parseBoolean(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
             case "victim" -> victim(Path.of(args[1]), args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
 
-    private static void pairs(Path file, int worker, int count, boolean fsync) throws Exception {
+    private static void pairs(Path file, int worker, int count, boolean fsync, int warmup) throws Exception {
         try (FileKernelStore store = FileKernelStore.open(file, StoreFixtures.CONFIG, MillisClock.system(),
                 FileKernelStore.Options.defaults().withFsync(fsync))) {
+            if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
+                Path scratch = file.resolveSibling(file.getFileName() + ".warmup-" + worker);
+                try (FileKernelStore warm = FileKernelStore.open(scratch, StoreFixtures.CONFIG, MillisClock.system(),
+                        FileKernelStore.Options.defaults().withFsync(false))) {
+                    for (int i = 0; i < warmup; i++) {
+                        StoreFixtures.acquireAndRelease(warm, "warm-s" + i, "k", "warm-up");
+                    }
+                }
+            }
             System.out.println("ready");
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             long start = System.nanoTime();
