@@ -1,0 +1,101 @@
+package dev.tablease.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A machine-wide clock that only moves forward while the machine runs: the same value in every process,
+ * untouched by changes of the wall clock (an NTP step, a manual {@code date -s}), reset only by a reboot,
+ * which changes {@link Reading#bootId()}. {@link FileKernelStore} advances its time line by this clock so
+ * that a wall-clock jump neither expires live leases nor freezes time (see {@code docs/store.md}, "Time").
+ *
+ * <p>{@link #system()} reads Linux's {@code /proc/uptime} (CLOCK_BOOTTIME: counts suspend too, 10 ms
+ * resolution) and {@code /proc/sys/kernel/random/boot_id}. {@link System#nanoTime()} is not used: Java
+ * defines its origin per JVM only, so two processes cannot compare it.
+ */
+@FunctionalInterface
+public interface BootClock {
+
+    /**
+     * One reading.
+     *
+     * @param bootId identifies the boot; readings of different boots are not comparable
+     * @param millis milliseconds since that boot
+     */
+    record Reading(String bootId, long millis) {
+        public Reading {
+            Objects.requireNonNull(bootId, "bootId");
+            if (bootId.isBlank() || millis < 0) {
+                throw new IllegalArgumentException("bad boot clock reading: " + bootId + " " + millis);
+            }
+        }
+    }
+
+    /** @return the current reading, or {@code null} when this machine offers no such clock */
+    Reading read();
+
+    /** No boot clock: the store then falls back to the wall clock alone (see {@code docs/store.md}). */
+    static BootClock none() {
+        return () -> null;
+    }
+
+    /** @return Linux's boot clock when {@code /proc} offers it, else {@link #none()} */
+    static BootClock system() {
+        return LinuxBootClock.INSTANCE.available() ? LinuxBootClock.INSTANCE : none();
+    }
+
+    /** {@code /proc/uptime} and {@code /proc/sys/kernel/random/boot_id}. */
+    final class LinuxBootClock implements BootClock {
+        static final LinuxBootClock INSTANCE = new LinuxBootClock(Path.of("/proc/uptime"),
+                Path.of("/proc/sys/kernel/random/boot_id"));
+
+        private final Path uptime;
+        private final String bootId;
+
+        LinuxBootClock(Path uptime, Path bootIdFile) {
+            this.uptime = uptime;
+            String id;
+            try {
+                id = Files.readString(bootIdFile, StandardCharsets.US_ASCII).trim();
+            } catch (IOException | RuntimeException e) {
+                id = null;
+            }
+            this.bootId = id == null || id.isEmpty() ? null : id;
+        }
+
+        boolean available() {
+            try {
+                return bootId != null && read() != null;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public Reading read() {
+            if (bootId == null) {
+                return null;
+            }
+            String text;
+            try {
+                text = Files.readString(uptime, StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + uptime + ": " + e, e);
+            }
+            return new Reading(bootId, parseUptimeMillis(text));
+        }
+
+        /** @return the first number of {@code /proc/uptime} ("12345.67 2345.67") in milliseconds */
+        static long parseUptimeMillis(String text) {
+            String first = text.trim().split("\\s+")[0];
+            int dot = first.indexOf('.');
+            String whole = dot < 0 ? first : first.substring(0, dot);
+            String frac = dot < 0 ? "" : first.substring(dot + 1);
+            frac = (frac + "000").substring(0, 3);
+            return Math.addExact(Math.multiplyExact(Long.parseLong(whole), 1000L), Long.parseLong(frac));
+        }
+    }
+}

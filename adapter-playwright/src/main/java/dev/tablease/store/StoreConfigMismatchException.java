@@ -1,0 +1,59 @@
+package dev.tablease.store;
+
+import dev.tablease.kernel.KernelConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The state file was created with another {@link KernelConfig} than the one the caller asked for. The
+ * store refuses to open it (or, for an open store, to apply a transition) rather than enforce two
+ * configurations on one state. Open it with {@link FileKernelStore#openExisting} to adopt the file's
+ * configuration, or point the caller at another file.
+ */
+public final class StoreConfigMismatchException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient KernelConfig fileConfig;
+    private final transient KernelConfig requestedConfig;
+
+    public StoreConfigMismatchException(Path file, KernelConfig fileConfig, KernelConfig requestedConfig) {
+        super(file, file + ": the state file was created with another kernel config; differing settings (file -> requested): "
+                + differences(fileConfig, requestedConfig)
+                + " (open it with FileKernelStore.openExisting to adopt the file's config)", null);
+        this.fileConfig = Objects.requireNonNull(fileConfig, "fileConfig");
+        this.requestedConfig = Objects.requireNonNull(requestedConfig, "requestedConfig");
+    }
+
+    /** @return the configuration recorded in the file */
+    public KernelConfig fileConfig() {
+        return fileConfig;
+    }
+
+    /** @return the configuration the caller asked for */
+    public KernelConfig requestedConfig() {
+        return requestedConfig;
+    }
+
+    /** @return the settings whose values differ, e.g. {@code [globalMax: 8 -> 4]} */
+    public static List<String> differences(KernelConfig a, KernelConfig b) {
+        List<KernelConfig.Setting> sa = a.settings();
+        List<KernelConfig.Setting> sb = b.settings();
+        List<String> diff = new ArrayList<>();
+        for (KernelConfig.Setting s : sa) {
+            String other = sb.stream().filter(t -> t.name().equals(s.name())).map(KernelConfig.Setting::defaultValue)
+                    .findFirst().orElse("(absent)");
+            if (!other.equals(s.defaultValue())) {
+                diff.add(s.name() + ": " + s.defaultValue() + " -> " + other);
+            }
+        }
+        for (KernelConfig.Setting t : sb) {
+            if (sa.stream().noneMatch(s -> s.name().equals(t.name()))) {
+                diff.add(t.name() + ": (absent) -> " + t.defaultValue());
+            }
+        }
+        return diff;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.tablease.store;
+
+import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.Outcome;
+import dev.tablease.kernel.SharedLeaseKernel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Shared by the store tests, their child processes and the benchmark. */
+final class StoreFixtures {
+
+    private StoreFixtures() {
+    }
+
+    /** The tests' config: caps 3 per key and 8 in all, 60 s heartbeats x 3, long deadlines and pool TTL. */
+    static final KernelConfig CONFIG = KernelConfig.builder()
+            .maxPerKey(3)
+            .globalMax(8)
+            .heartbeatIntervalMillis(60_000)
+            .missedHeartbeats(3)
+            .requestClass(KernelConfig.DEFAULT_CLASS, 10 * 60_000L)
+            .deadlineMarginMillis(0)
+            .queueTimeoutMillis(60_000)
+            .poolTtlMillis(60 * 60_000L)
+            .build();
+
+    /**
+     * The kill test's config: short heartbeats (300 ms x 3) so that a killed driver is reclaimed quickly,
+     * yet long enough for a loaded 2-core machine to keep a live driver's lease.
+     */
+    static final KernelConfig KILL_CONFIG = CONFIG.toBuilder()
+            .heartbeatIntervalMillis(300)
+            .missedHeartbeats(3)
+            .build();
+
+    /** A wall clock a test sets by hand. */
+    static final class FakeWall implements MillisClock {
+        final AtomicLong millis;
+
+        FakeWall(long start) {
+            millis = new AtomicLong(start);
+        }
+
+        @Override
+        public long millis() {
+            return millis.get();
+        }
+    }
+
+    /** A boot clock a test sets by hand; {@code bootId} changes to simulate a reboot. */
+    static final class FakeBoot implements BootClock {
+        volatile String bootId = "boot-1";
+        final AtomicLong millis = new AtomicLong(1_000);
+
+        @Override
+        public Reading read() {
+            return new Reading(bootId, millis.get());
+        }
+    }
+
+    /** One complete session: Acquire (TabOpened when the kernel opens a tab), then Release(COMPLETED). */
+    static int acquireAndRelease(KernelStore store, String sessionId, String key, String holder) {
+        int transitions = 0;
+        SharedLeaseKernel.Step step = store.apply(now -> new Input.Acquire(now, sessionId, key, holder, KernelConfig.DEFAULT_CLASS));
+        transitions++;
+        Decision.Granted granted = granted(step, sessionId);
+        if (granted == null) {
+            Decision.OpenTab open = step.decisions().stream()
+                    .filter(d -> d instanceof Decision.OpenTab o && o.key().equals(key))
+                    .map(Decision.OpenTab.class::cast).findFirst()
+                    .orElseThrow(() -> new AssertionError("neither granted nor opening: " + step.decisions()));
+            SharedLeaseKernel.Step opened = store.apply(now -> new Input.TabOpened(now, open.tabId(), "target-" + open.tabId()));
+            transitions++;
+            granted = granted(opened, sessionId);
+            if (granted == null) {
+                throw new AssertionError("not granted after TabOpened: " + opened.decisions());
+            }
+        }
+        long token = granted.token();
+        SharedLeaseKernel.Step released = store.apply(now -> new Input.Release(now, sessionId, token, Outcome.COMPLETED));
+        transitions++;
+        if (released.decisions().stream().noneMatch(d -> d instanceof Decision.Released)) {
+            throw new AssertionError("release refused: " + released.decisions());
+        }
+        return transitions;
+    }
+
+    static Decision.Granted granted(SharedLeaseKernel.Step step, String sessionId) {
+        return step.decisions().stream()
+                .filter(d -> d instanceof Decision.Granted g && g.sessionId().equals(sessionId))
+                .map(Decision.Granted.class::cast).findFirst().orElse(null);
+    }
+
+    /** A JVM running {@code main} with this test run's class path. */
+    static ProcessBuilder childJvm(Class<?> main, String... args) {
+        return childJvm(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"), main, args);
+    }
+
+    /** A JVM with the given flags running {@code main} with this run's class path. */
+    static ProcessBuilder childJvm(List<String> jvmFlags, Class<?> main, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        command.add("-cp");
+        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
+    }
+
+    static String read(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

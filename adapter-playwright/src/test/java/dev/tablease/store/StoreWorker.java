@@ -1,0 +1,144 @@
+package dev.tablease.store;
+
+import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.Outcome;
+import dev.tablease.kernel.Session;
+import dev.tablease.kernel.SharedLeaseKernel;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The child process of the multi-process store tests and of {@link StoreBenchmark}. Talks to its parent
+ * by lines on standard input and output. Uses the real clocks: the wall clock and the boot clock.
+ *
+ * <ul>
+ *   <li>{@code pairs <file> <worker> <count> <fsync> [<warmup>]}: runs {@code warmup} sessions
+ *       on a scratch file beside {@code file} (JIT warm-up), prints {@code ready}, waits for a line on standard input, then runs {@code count} complete sessions {@code w<worker>-s<i>} of key {@code k<worker>}
+ *       and prints {@code done <transitions> <nanos>}.</li>
+ *   <li>{@code victim <file> <session> <iterations>}: acquires {@code session} (waiting, by polling with
+ *       ticks, while a dead driver's lease runs out), prints {@code revoked <token> <reason>} for each
+ *       lease of the session it sees revoked and {@code granted <token> <expiresAt> <lastUrlNumber>}; then
+ *       alternates a fenced {@code UpdateSession} (url ending in the iteration number) and a heartbeat,
+ *       printing {@code committed <n>} after each update returns; after {@code iterations} it releases
+ *       with DETACH and prints {@code released}. The parent kills it with SIGKILL somewhere in between.
+ *       If a stall outlasts the heartbeat timeout it prints {@code lost <token>} and acquires again.</li>
+ * </ul>
+ */
+public final class StoreWorker {
+
+    static final String URL_PREFIX = "https://chat.example/c/";
+
+    private StoreWorker() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "pairs" -> pairs(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Boolean.parseBoolean(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
+            case "victim" -> victim(Path.of(args[1]), args[2], Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    private static void pairs(Path file, int worker, int count, boolean fsync, int warmup) throws Exception {
+        try (FileKernelStore store = FileKernelStore.open(file, StoreFixtures.CONFIG, MillisClock.system(),
+                FileKernelStore.Options.defaults().withFsync(fsync))) {
+            if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
+                Path scratch = file.resolveSibling(file.getFileName() + ".warmup-" + worker);
+                try (FileKernelStore warm = FileKernelStore.open(scratch, StoreFixtures.CONFIG, MillisClock.system(),
+                        FileKernelStore.Options.defaults().withFsync(false))) {
+                    for (int i = 0; i < warmup; i++) {
+                        StoreFixtures.acquireAndRelease(warm, "warm-s" + i, "k", "warm-up");
+                    }
+                }
+            }
+            System.out.println("ready");
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            long start = System.nanoTime();
+            int transitions = 0;
+            for (int i = 0; i < count; i++) {
+                transitions += StoreFixtures.acquireAndRelease(store, "w" + worker + "-s" + i, "k" + worker,
+                        "worker " + worker);
+            }
+            System.out.println("done " + transitions + " " + (System.nanoTime() - start));
+        }
+    }
+
+    private static void victim(Path file, String sessionId, int iterations) throws Exception {
+        try (FileKernelStore store = FileKernelStore.open(file, StoreFixtures.KILL_CONFIG, MillisClock.system(),
+                FileKernelStore.Options.defaults())) {
+            String holder = "victim " + ProcessHandle.current().pid();
+            int left = iterations;
+            while (true) {
+                Decision.Granted granted = acquire(store, sessionId, holder);
+                long token = granted.token();
+                Session session = store.snapshot().sessions().stream().filter(s -> s.sessionId().equals(sessionId))
+                        .findFirst().orElseThrow();
+                long n = urlNumber(session);
+                System.out.println("granted " + token + " " + granted.expiresAt() + " " + n);
+                boolean lost = false;
+                for (; left > 0 && !lost; left--) {
+                    long next = ++n;
+                    if (!has(store.apply(now -> new Input.UpdateSession(now, sessionId, token, URL_PREFIX + next)),
+                            Decision.Updated.class)) {
+                        lost = true;
+                        break;
+                    }
+                    System.out.println("committed " + next);
+                    lost = !has(store.apply(now -> new Input.Heartbeat(now, sessionId, token)), Decision.Extended.class);
+                }
+                if (!lost && has(store.apply(now -> new Input.Release(now, sessionId, token, Outcome.DETACH)),
+                        Decision.Released.class)) {
+                    System.out.println("released");
+                    return;
+                }
+                // a stall longer than the heartbeat timeout (a loaded machine): the lease is gone; acquire again
+                System.out.println("lost " + token);
+            }
+        }
+    }
+
+    /** Acquires the session's lease: at once, after opening its tab, or after waiting (polling with ticks). */
+    private static Decision.Granted acquire(FileKernelStore store, String sessionId, String holder) throws InterruptedException {
+        SharedLeaseKernel.Step step = store.apply(now -> new Input.Acquire(now, sessionId, "victim", holder,
+                KernelConfig.DEFAULT_CLASS));
+        report(step, sessionId);
+        Decision.Granted granted = StoreFixtures.granted(step, sessionId);
+        for (Decision d : step.decisions()) {
+            if (granted == null && d instanceof Decision.OpenTab open) {
+                step = store.apply(now -> new Input.TabOpened(now, open.tabId(), "target-" + open.tabId()));
+                report(step, sessionId);
+                granted = StoreFixtures.granted(step, sessionId);
+            }
+        }
+        while (granted == null) { // queued behind a lease: the heartbeat rule ends it
+            Thread.sleep(20);
+            step = store.apply(Input.Tick::new);
+            report(step, sessionId);
+            granted = StoreFixtures.granted(step, sessionId);
+        }
+        return granted;
+    }
+
+    static long urlNumber(Session session) {
+        String url = session.conversationUrl();
+        return url == null ? 0 : Long.parseLong(url.substring(URL_PREFIX.length()));
+    }
+
+    private static void report(SharedLeaseKernel.Step step, String sessionId) {
+        for (Decision d : step.decisions()) {
+            if (d instanceof Decision.Revoked r && r.sessionId().equals(sessionId)) {
+                System.out.println("revoked " + r.token() + " " + r.reason());
+            }
+        }
+    }
+
+    private static boolean has(SharedLeaseKernel.Step step, Class<? extends Decision> expected) {
+        return step.decisions().stream().anyMatch(expected::isInstance);
+    }
+}
