@@ -1,16 +1,15 @@
 package dev.tablease.adapter.testing;
 
 import dev.tablease.kernel.KernelConfig;
+import dev.tablease.store.FileKernelStore;
 import dev.tablease.store.KernelStore;
-import dev.tablease.store.MillisClock;
 
 import java.nio.file.Path;
 
 /**
- * The one place the multi-process tests get a store shared by processes. Until
- * {@code dev.tablease.store.FileKernelStore} is on main this returns the test-only
- * {@link StopgapFileKernelStore}; when it lands, replace the body with the FileKernelStore constructor (and
- * delete the stopgap). Both the test JVM and the agent JVMs ({@link AgentProcess}) call this.
+ * The one place the multi-process tests get a store shared by processes: a {@link FileKernelStore} whose
+ * state file lives in the given directory. Both the test JVM and the agent JVMs ({@link AgentProcess})
+ * call this.
  */
 public final class SharedStores {
 
@@ -19,7 +18,7 @@ public final class SharedStores {
 
     /** @return a store whose state lives in {@code dir}, shared by every process that opens the same dir */
     public static KernelStore open(Path dir, KernelConfig config) {
-        return new StopgapFileKernelStore(dir, config, MillisClock.system());
+        return FileKernelStore.open(dir.resolve("state.json"), config);
     }
 
     /** The kernel config every process of a multi-process test uses: fast heartbeats (200 ms x 3). */
