@@ -101,9 +101,9 @@ Commit(st) == /\ tabs' = st.tabs
               /\ nextWaitSeq' = st.nextWaitSeq
               /\ lastNow' = st.lastNow
 
-\* A well-formed input that names something unknown or stale: Refused, nothing changes but lastNow.
-Refuse(now) == /\ lastNow' = now
-               /\ UNCHANGED <<tabs, sessions, nextToken, nextTabId, nextRequestId, nextWaitSeq>>
+\* A well-formed input that names something unknown or stale: Refused, nothing changes at all, not
+\* even lastNow (docs/protocol.md, "Inputs"; the kernel does the same).
+Refuse(now) == UNCHANGED <<tabs, sessions, nextToken, nextTabId, nextRequestId, nextWaitSeq, lastNow>>
 
 Leased(st, s)      == st.sessions[s].lease.token # 0
 TabsOfKey(st, k)   == {t \in DOMAIN st.tabs : st.tabs[t].key = k}
@@ -305,7 +305,12 @@ TabOpened(now, t, target) ==
        THEN LET st == [Cur EXCEPT !.lastNow = now, !.tabs[t].targetId = target]
                 s  == tabs[t].sessionId
             IN Commit(Dispatch(IF s # NoSession
-                               THEN ServeDrivers([st EXCEPT !.tabs[t].state = RESERVED], s, now)
+                               \* nobody to navigate it now: the next grant resets and navigates it
+                               THEN ServeDrivers([st EXCEPT !.tabs[t].state = RESERVED,
+                                                            !.tabs[t].needsReset =
+                                                                @ \/ (/\ sessions[s].drivers = <<>>
+                                                                      /\ sessions[s].conversationUrl # NoUrl)],
+                                                 s, now)
                                ELSE Pool(st, t, FALSE, now), now))
        ELSE Refuse(now)                                                      \* UNKNOWN_TAB, NOT_OPENING, TARGET_IN_USE
 

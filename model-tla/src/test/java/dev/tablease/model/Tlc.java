@@ -123,10 +123,35 @@ final class Tlc {
                 }
                 Files.writeString(spec, text.replace(original, replacement), StandardCharsets.UTF_8);
             }
-            List<String> cmd = List.of(javaBin(), "-XX:+UseParallelGC", "-Xmx512m",
+            return runPrepared(name, runDir, List.of("-config", cfg, module + ".tla"), timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return a fresh, empty run directory under {@code target/tlc-runs/} */
+    static Path freshRunDir(String name) {
+        try {
+            String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss"));
+            Path runDir = moduleDir().resolve("target/tlc-runs")
+                    .resolve(name + "-" + stamp + "-" + RUNS.incrementAndGet());
+            Files.createDirectories(runDir);
+            return runDir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Runs TLC in {@code runDir} (already holding the modules) with {@code -workers 1}, a fresh
+     * {@code -metadir} and the given further arguments (e.g. {@code -config X.cfg X.tla}).
+     */
+    static Result runPrepared(String name, Path runDir, List<String> args, Duration timeout) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of(javaBin(), "-XX:+UseParallelGC", "-Xmx512m",
                     "-Djava.io.tmpdir=" + runDir, "-cp", tlcJar(), "tlc2.TLC",
-                    "-workers", "1", "-metadir", runDir.resolve("states").toString(),
-                    "-config", cfg, module + ".tla");
+                    "-workers", "1", "-metadir", runDir.resolve("states").toString()));
+            cmd.addAll(args);
             Path log = runDir.resolve("tlc-output.txt");
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).directory(runDir.toFile()).redirectErrorStream(true)
@@ -150,6 +175,7 @@ final class Tlc {
             String time = f.find() ? f.group(1) : "?";
             Result r = new Result(name, p.exitValue(), out, generated, distinct, depth, time, wall, runDir);
             System.out.println(r.stats());
+            Files.createDirectories(moduleDir().resolve("target"));
             Files.writeString(moduleDir().resolve("target/tlc-stats.txt"), r.stats() + System.lineSeparator(),
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
@@ -166,7 +192,7 @@ final class Tlc {
         return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static String tlcJar() {
+    static String tlcJar() {
         try {
             return Paths.get(tlc2.TLC.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         } catch (URISyntaxException e) {
