@@ -26,6 +26,16 @@ public sealed interface Input {
      * after the tab died, or a wait behind the current driver.
      */
     record Acquire(long now, String sessionId, String key, String holder, String requestClass) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now          the time of the input, in milliseconds
+         * @param sessionId    the session
+         * @param key          the vendor/profile key whose caps apply
+         * @param holder       who drives, free text (for example {@code "send pid 4242"})
+         * @param requestClass names the deadline budget, one of {@link KernelConfig#requestClassBudgetsMillis()}
+         * @throws InvalidInputException when a field is null, blank or negative
+         */
         public Acquire {
             requireNotNegative(now, "now");
             requireText(sessionId, "sessionId");
@@ -37,6 +47,14 @@ public sealed interface Input {
 
     /** The holder of {@code token} is alive: extend the lease. */
     record Heartbeat(long now, String sessionId, long token) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now       the time of the input, in milliseconds
+         * @param sessionId the session
+         * @param token     the fencing token of the lease being extended
+         * @throws InvalidInputException when a field is null, blank, negative or zero
+         */
         public Heartbeat {
             requireNotNegative(now, "now");
             requireText(sessionId, "sessionId");
@@ -46,6 +64,15 @@ public sealed interface Input {
 
     /** The holder of {@code token} ends its lease; {@code outcome} says whether the session goes on. */
     record Release(long now, String sessionId, long token, Outcome outcome) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now       the time of the input, in milliseconds
+         * @param sessionId the session
+         * @param token     the fencing token of the lease being released
+         * @param outcome   whether the session goes on ({@link Outcome#DETACH}) or is finished
+         * @throws InvalidInputException when a field is null, blank, negative or zero
+         */
         public Release {
             requireNotNegative(now, "now");
             requireText(sessionId, "sessionId");
@@ -56,6 +83,15 @@ public sealed interface Input {
 
     /** A fenced write of the session's conversation URL by the holder of {@code token}. */
     record UpdateSession(long now, String sessionId, long token, String conversationUrl) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now             the time of the input, in milliseconds
+         * @param sessionId       the session
+         * @param token           the fencing token of the writer
+         * @param conversationUrl the session's conversation URL
+         * @throws InvalidInputException when a field is null, blank, negative or zero
+         */
         public UpdateSession {
             requireNotNegative(now, "now");
             requireText(sessionId, "sessionId");
@@ -66,6 +102,13 @@ public sealed interface Input {
 
     /** A waiting driver gives up. */
     record Cancel(long now, long requestId) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now       the time of the input, in milliseconds
+         * @param requestId the waiting request that gives up
+         * @throws InvalidInputException when a field is negative or zero
+         */
         public Cancel {
             requireNotNegative(now, "now");
             requirePositive(requestId, "requestId");
@@ -74,6 +117,14 @@ public sealed interface Input {
 
     /** The adapter opened the tab of {@link Decision.OpenTab}; Chrome calls it {@code targetId}. */
     record TabOpened(long now, long tabId, String targetId) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now      the time of the input, in milliseconds
+         * @param tabId    the tab of the {@link Decision.OpenTab} decision
+         * @param targetId Chrome's CDP target id of the new tab
+         * @throws InvalidInputException when a field is null, blank, negative or zero
+         */
         public TabOpened {
             requireNotNegative(now, "now");
             requirePositive(tabId, "tabId");
@@ -83,6 +134,14 @@ public sealed interface Input {
 
     /** The adapter could not open the tab of {@link Decision.OpenTab}. */
     record TabOpenFailed(long now, long tabId, String reason) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now    the time of the input, in milliseconds
+         * @param tabId  the tab of the {@link Decision.OpenTab} decision
+         * @param reason free text from the adapter
+         * @throws InvalidInputException when a field is null, blank, negative or zero
+         */
         public TabOpenFailed {
             requireNotNegative(now, "now");
             requirePositive(tabId, "tabId");
@@ -92,6 +151,14 @@ public sealed interface Input {
 
     /** The tab died, whatever its state. */
     record TabGone(long now, String targetId, GoneCause cause) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now      the time of the input, in milliseconds
+         * @param targetId the CDP target id of the tab that died
+         * @param cause    why it died
+         * @throws InvalidInputException when a field is null, blank or negative
+         */
         public TabGone {
             requireNotNegative(now, "now");
             requireText(targetId, "targetId");
@@ -101,6 +168,13 @@ public sealed interface Input {
 
     /** The adapter closed the tab of {@link Decision.CloseTab}. */
     record TabClosed(long now, String targetId) implements Input {
+        /**
+         * Refuses malformed fields.
+         *
+         * @param now      the time of the input, in milliseconds
+         * @param targetId the CDP target id of the tab the adapter closed
+         * @throws InvalidInputException when a field is null, blank or negative
+         */
         public TabClosed {
             requireNotNegative(now, "now");
             requireText(targetId, "targetId");
@@ -109,6 +183,12 @@ public sealed interface Input {
 
     /** Expire what is due at {@code now}: leases, reservations, pooled tabs, waiters. */
     record Tick(long now) implements Input {
+        /**
+         * Refuses a negative time.
+         *
+         * @param now expire what is due at or before this time, in milliseconds
+         * @throws InvalidInputException when {@code now} is negative
+         */
         public Tick {
             requireNotNegative(now, "now");
         }

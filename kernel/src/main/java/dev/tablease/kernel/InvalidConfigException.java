@@ -4,8 +4,15 @@ package dev.tablease.kernel;
 public final class InvalidConfigException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the offending setting. */
     private final String setting;
 
+    /**
+     * Creates the exception.
+     *
+     * @param setting the name of the offending setting
+     * @param message what is wrong with its value
+     */
     public InvalidConfigException(String setting, String message) {
         super(setting + ": " + message);
         this.setting = setting;

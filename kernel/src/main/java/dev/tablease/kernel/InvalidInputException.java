@@ -22,8 +22,15 @@ public final class InvalidInputException extends IllegalArgumentException {
         UNKNOWN_REQUEST_CLASS
     }
 
+    /** What is wrong with the input. */
     private final Problem problem;
 
+    /**
+     * Creates the exception.
+     *
+     * @param problem what is wrong with the input
+     * @param message which field, and why
+     */
     public InvalidInputException(Problem problem, String message) {
         super(problem + ": " + message);
         this.problem = problem;

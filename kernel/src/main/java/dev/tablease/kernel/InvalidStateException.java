@@ -8,6 +8,11 @@ public final class InvalidStateException extends IllegalArgumentException {
 
     private final transient List<InvariantChecker.Violation> violations;
 
+    /**
+     * Creates the exception.
+     *
+     * @param violations what is broken, at least one
+     */
     public InvalidStateException(List<InvariantChecker.Violation> violations) {
         super("inconsistent kernel state: " + violations);
         this.violations = List.copyOf(violations);

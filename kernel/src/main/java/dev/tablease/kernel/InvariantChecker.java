@@ -52,7 +52,13 @@ public final class InvariantChecker {
     private InvariantChecker() {
     }
 
-    /** @return every violation of the state invariants (not {@code NothingOverdue}); empty when all hold */
+    /**
+     * Checks the state invariants (not {@code NothingOverdue}, which holds only after a tick).
+     *
+     * @param config the configuration the state must respect (its caps)
+     * @param state  the state to check
+     * @return every violation of the state invariants; empty when all hold
+     */
     public static List<Violation> check(KernelConfig config, KernelState state) {
         List<Violation> v = new ArrayList<>();
         Map<Long, Tab> tabs = new HashMap<>();
@@ -176,8 +182,11 @@ public final class InvariantChecker {
     }
 
     /**
-     * @return the violations of {@code NothingOverdue} in a state reached by {@code Tick(now)}: a lease,
-     * a deadline, a pooled tab or a waiter due at or before {@code now}
+     * Checks {@code NothingOverdue} in a state reached by {@code Tick(now)}.
+     *
+     * @param state the state after the tick
+     * @param now   the tick's time, in milliseconds
+     * @return the violations: a lease, a deadline, a pooled tab or a waiter due at or before {@code now}
      */
     public static List<Violation> checkAfterTick(KernelState state, long now) {
         List<Violation> v = new ArrayList<>();
@@ -207,6 +216,10 @@ public final class InvariantChecker {
      * {@link Input.UpdateSession} whose token is not the session's current, unexpired lease token, and
      * any input answered with {@link Decision.Refused}, leaves the state exactly as it was.
      *
+     * @param before    the state before the step
+     * @param input     the input applied
+     * @param decisions the decisions the kernel made for it
+     * @param after     the state after the step
      * @return the violation, if the step breaks it
      */
     public static List<Violation> checkStep(KernelState before, Input input, List<Decision> decisions,

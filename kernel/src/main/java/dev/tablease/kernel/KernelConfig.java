@@ -36,6 +36,21 @@ public record KernelConfig(int maxPerKey, Map<String, Integer> maxPerKeyOverride
     public record Setting(String name, String defaultValue, String unit, String meaning) {
     }
 
+    /**
+     * Validates every setting and copies the maps.
+     *
+     * @param maxPerKey                 cap on tabs of one key, in any state, unless overridden
+     * @param maxPerKeyOverrides        per-key caps that replace {@code maxPerKey}
+     * @param globalMax                 cap on all tabs, in any state
+     * @param poolTtlMillis             how long an idle tab stays in the pool
+     * @param heartbeatIntervalMillis   how often a driver is expected to heartbeat
+     * @param missedHeartbeats          how many missed heartbeats make a driver dead
+     * @param requestClassBudgetsMillis the deadline budget of each request class
+     * @param deadlineMarginMillis      added to every budget
+     * @param queueCapacity             bound of each key's queue and of each session's driver queue
+     * @param queueTimeoutMillis        how long a request may wait
+     * @throws InvalidConfigException naming the first impossible setting
+     */
     public KernelConfig {
         if (maxPerKeyOverrides == null) {
             throw new InvalidConfigException("maxPerKeyOverrides", "must not be null (use an empty map)");
@@ -138,7 +153,12 @@ public record KernelConfig(int maxPerKey, Map<String, Integer> maxPerKeyOverride
         return b;
     }
 
-    /** @return the cap of {@code key}: its override, else {@code maxPerKey} */
+    /**
+     * The cap of one key.
+     *
+     * @param key a vendor/profile key
+     * @return its override, else {@code maxPerKey}
+     */
     public int maxPerKey(String key) {
         return maxPerKeyOverrides.getOrDefault(key, maxPerKey);
     }
@@ -209,57 +229,124 @@ public record KernelConfig(int maxPerKey, Map<String, Integer> maxPerKeyOverride
         private Builder() {
         }
 
+        /**
+         * Sets {@code maxPerKey}.
+         *
+         * @param tabs cap on the tabs of one key, unless overridden
+         * @return this builder
+         */
         public Builder maxPerKey(int tabs) {
             this.maxPerKey = tabs;
             return this;
         }
 
+        /**
+         * Overrides the cap of one key ({@code maxPerKeyOverrides}).
+         *
+         * @param key  the key
+         * @param tabs its cap
+         * @return this builder
+         */
         public Builder maxPerKey(String key, int tabs) {
             this.maxPerKeyOverrides.put(key, tabs);
             return this;
         }
 
+        /**
+         * Sets {@code globalMax}.
+         *
+         * @param tabs cap on all tabs
+         * @return this builder
+         */
         public Builder globalMax(int tabs) {
             this.globalMax = tabs;
             return this;
         }
 
+        /**
+         * Sets {@code poolTtlMillis}.
+         *
+         * @param millis how long an idle tab stays pooled
+         * @return this builder
+         */
         public Builder poolTtlMillis(long millis) {
             this.poolTtlMillis = millis;
             return this;
         }
 
+        /**
+         * Sets {@code heartbeatIntervalMillis}.
+         *
+         * @param millis how often a driver heartbeats
+         * @return this builder
+         */
         public Builder heartbeatIntervalMillis(long millis) {
             this.heartbeatIntervalMillis = millis;
             return this;
         }
 
+        /**
+         * Sets {@code missedHeartbeats}.
+         *
+         * @param beats missed beats after which a driver is dead
+         * @return this builder
+         */
         public Builder missedHeartbeats(int beats) {
             this.missedHeartbeats = beats;
             return this;
         }
 
+        /**
+         * Adds or replaces a request class ({@code requestClassBudgetsMillis}).
+         *
+         * @param name         the class name
+         * @param budgetMillis its deadline budget
+         * @return this builder
+         */
         public Builder requestClass(String name, long budgetMillis) {
             this.requestClassBudgetsMillis.put(name, budgetMillis);
             return this;
         }
 
+        /**
+         * Sets {@code deadlineMarginMillis}.
+         *
+         * @param millis added to every budget
+         * @return this builder
+         */
         public Builder deadlineMarginMillis(long millis) {
             this.deadlineMarginMillis = millis;
             return this;
         }
 
+        /**
+         * Sets {@code queueCapacity}.
+         *
+         * @param requests bound of each key's and each session's queue
+         * @return this builder
+         */
         public Builder queueCapacity(int requests) {
             this.queueCapacity = requests;
             return this;
         }
 
+        /**
+         * Sets {@code queueTimeoutMillis}.
+         *
+         * @param millis how long a request may wait
+         * @return this builder
+         */
         public Builder queueTimeoutMillis(long millis) {
             this.queueTimeoutMillis = millis;
             return this;
         }
 
-        /** @throws InvalidConfigException naming the first impossible setting */
+        /**
+         * Builds the configuration.
+         *
+         * @return the configuration
+         * @throws InvalidConfigException naming the first impossible setting
+         */
         public KernelConfig build() {
             return new KernelConfig(maxPerKey, maxPerKeyOverrides, globalMax, poolTtlMillis,
                     heartbeatIntervalMillis, missedHeartbeats, requestClassBudgetsMillis, deadlineMarginMillis,

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -26,8 +28,10 @@ import java.util.TreeSet;
  * stale tokens change nothing, and after a {@link Input.Tick} nothing is overdue.
  *
  * <p>Costs: every index is a hash map or a balanced tree, so an input costs O(log n) in the number of
- * tabs, sessions and waiters, plus O(k log k) in the number of keys with waiters for the dispatch, plus
- * the decisions it emits.
+ * tabs, sessions and waiters, plus the decisions it emits, plus the dispatch: O(1) when nobody waits or
+ * when all tabs are taken and none is idle, else O(k log k) in the number of keys with waiters
+ * ({@code docs/benchmarks.md} measures it). A rejection's retry-after hint scans the key's tabs (at most
+ * its cap).
  */
 public final class LeaseKernel {
 
@@ -43,6 +47,8 @@ public final class LeaseKernel {
     private final Map<String, TabEntry> tabsByTarget = new HashMap<>();
     private final Map<String, SessionEntry> sessions = new HashMap<>();
     private final Map<String, KeyEntry> keys = new HashMap<>();
+    /** The keys whose queue of waiting sessions is not empty (dispatch looks at these only). */
+    private final Set<KeyEntry> waitingKeys = new LinkedHashSet<>();
     private final NavigableSet<TabEntry> pooled = new TreeSet<>(TabEntry.POOL_ORDER);
     private final NavigableSet<SessionEntry> leaseExpiries = new TreeSet<>(SessionEntry.LEASE_ORDER);
     private final NavigableSet<SessionEntry> deadlines = new TreeSet<>(SessionEntry.DEADLINE_ORDER);
@@ -56,7 +62,11 @@ public final class LeaseKernel {
     /** Scratch: {@code now} of the step in progress. */
     private long now;
 
-    /** A kernel with no tabs and no sessions. */
+    /**
+     * A kernel with no tabs and no sessions.
+     *
+     * @param config the configuration to enforce
+     */
     public LeaseKernel(KernelConfig config) {
         this(config, KernelState.initial());
     }
@@ -69,6 +79,9 @@ public final class LeaseKernel {
     /**
      * Rebuilds a kernel from a snapshot (for example one read back from a file).
      *
+     * @param config the configuration to enforce
+     * @param state  the snapshot, as returned by {@link #snapshot()}
+     * @return a kernel in exactly that state
      * @throws InvalidStateException when the snapshot is inconsistent or breaks an invariant under
      *                               {@code config}; nothing is built then
      */
@@ -126,6 +139,7 @@ public final class LeaseKernel {
     /**
      * Applies one input.
      *
+     * @param input the input, whose {@code now} must not be smaller than {@link #lastNow()}
      * @return the decisions, in the order the adapter must carry them out
      * @throws InvalidInputException when the input is malformed, goes back in time or names an unknown
      *                               request class; the state is then unchanged
@@ -447,11 +461,12 @@ public final class LeaseKernel {
         boolean acted = true;
         while (acted) {
             acted = false;
-            List<SessionEntry> heads = new ArrayList<>();
-            for (KeyEntry k : keys.values()) {
-                if (!k.waiting.isEmpty()) {
-                    heads.add(k.waiting.firstEntry().getValue());
-                }
+            if (waitingKeys.isEmpty() || (tabs.size() >= config.globalMax() && pooled.isEmpty())) {
+                return; // nobody waits, or no head can act: no pooled tab to take or evict, no room to open
+            }
+            List<SessionEntry> heads = new ArrayList<>(waitingKeys.size());
+            for (KeyEntry k : waitingKeys) {
+                heads.add(k.waiting.firstEntry().getValue());
             }
             heads.sort(Comparator.comparingLong(s -> s.waitSeq));
             int closingUncovered = closing;
@@ -462,7 +477,7 @@ public final class LeaseKernel {
                     break;
                 }
                 KeyEntry k = key(s.key);
-                boolean underKeyCap = k.tabs.size() < config.maxPerKey(s.key);
+                boolean underKeyCap = k.tabs.size() < k.cap;
                 if (!k.pooled.isEmpty()) {
                     TabEntry t = k.pooled.first();
                     bind(s, t, TabState.RESERVED);
@@ -646,12 +661,18 @@ public final class LeaseKernel {
 
     private void startWaiting(SessionEntry s) {
         s.waitSeq = nextWaitSeq++;
-        key(s.key).waiting.put(s.waitSeq, s);
+        KeyEntry k = key(s.key);
+        k.waiting.put(s.waitSeq, s);
+        waitingKeys.add(k);
     }
 
     private void stopWaiting(SessionEntry s) {
         if (s.waitSeq != 0) {
-            key(s.key).waiting.remove(s.waitSeq);
+            KeyEntry k = key(s.key);
+            k.waiting.remove(s.waitSeq);
+            if (k.waiting.isEmpty()) {
+                waitingKeys.remove(k);
+            }
             s.waitSeq = 0;
         }
     }
@@ -669,7 +690,7 @@ public final class LeaseKernel {
     }
 
     private KeyEntry key(String key) {
-        return keys.computeIfAbsent(key, KeyEntry::new);
+        return keys.computeIfAbsent(key, name -> new KeyEntry(name, config.maxPerKey(name)));
     }
 
     /**
@@ -742,7 +763,9 @@ public final class LeaseKernel {
                 queueDeadlines.add(w);
             }
             if (s.waitSeq != 0) {
-                key(s.key).waiting.put(s.waitSeq, s);
+                KeyEntry k = key(s.key);
+                k.waiting.put(s.waitSeq, s);
+                waitingKeys.add(k);
             }
         }
     }

@@ -22,6 +22,19 @@ import java.util.List;
 public record Session(String sessionId, String key, String requestClass, long tabId, long deadline,
                       String conversationUrl, DriverLease lease, List<DriverWaiter> drivers, long waitSeq) {
 
+    /**
+     * Copies the list of drivers.
+     *
+     * @param sessionId       caller-chosen id
+     * @param key             the vendor/profile key
+     * @param requestClass    names the deadline budget
+     * @param tabId           the bound tab, 0 for none
+     * @param deadline        end of the reservation, in milliseconds; 0 before the session was ever bound
+     * @param conversationUrl where the chat lives; {@code null} until known
+     * @param lease           the current driver lease, or {@code null}
+     * @param drivers         drivers waiting for the lease, oldest first
+     * @param waitSeq         position in the global FIFO of sessions waiting for a tab; 0 when not waiting
+     */
     public Session {
         drivers = List.copyOf(drivers);
     }

@@ -14,8 +14,19 @@ import java.util.List;
  */
 public final class SharedLeaseKernel {
 
-    /** The inputs one call applied (a {@link Input.Tick} first, when something was due) and their decisions. */
+    /**
+     * The inputs one call applied (a {@link Input.Tick} first, when something was due) and their decisions.
+     *
+     * @param inputs    the inputs applied, in order
+     * @param decisions the decisions of all of them, in order
+     */
     public record Step(List<Input> inputs, List<Decision> decisions) {
+        /**
+         * Copies the lists.
+         *
+         * @param inputs    the inputs applied, in order
+         * @param decisions the decisions of all of them, in order
+         */
         public Step {
             inputs = List.copyOf(inputs);
             decisions = List.copyOf(decisions);
@@ -24,15 +35,31 @@ public final class SharedLeaseKernel {
 
     private final LeaseKernel kernel;
 
+    /**
+     * Shares an existing kernel; the caller must not use it directly any more.
+     *
+     * @param kernel the kernel to guard
+     */
     public SharedLeaseKernel(LeaseKernel kernel) {
         this.kernel = InvalidInputException.requireNonNull(kernel, "kernel");
     }
 
+    /**
+     * Shares a new kernel with no tabs and no sessions.
+     *
+     * @param config the configuration to enforce
+     */
     public SharedLeaseKernel(KernelConfig config) {
         this(new LeaseKernel(config));
     }
 
-    /** Applies {@code input}, after a {@code Tick} at the same {@code now} when something is due. */
+    /**
+     * Applies {@code input}, after a {@code Tick} at the same {@code now} when something is due.
+     *
+     * @param input the input
+     * @return the inputs applied and their decisions
+     * @throws InvalidInputException when the input is malformed (see {@link LeaseKernel#apply(Input)})
+     */
     public synchronized Step apply(Input input) {
         InvalidInputException.requireNonNull(input, "input");
         List<Input> inputs = new ArrayList<>(2);

@@ -12,11 +12,14 @@ import java.util.TreeSet;
  */
 public final class KeyEntry {
     public final String key;
+    /** The key's cap, {@code maxPerKey(key)}, cached. */
+    public final int cap;
     public final Set<TabEntry> tabs = new LinkedHashSet<>();
     public final NavigableSet<TabEntry> pooled = new TreeSet<>(TabEntry.POOL_ORDER);
     public final TreeMap<Long, SessionEntry> waiting = new TreeMap<>();
 
-    public KeyEntry(String key) {
+    public KeyEntry(String key, int cap) {
         this.key = key;
+        this.cap = cap;
     }
 }
