@@ -44,6 +44,24 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
     public static final List<String> DEFAULT_ARGS = List.of("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run");
 
+    /**
+     * Validates the settings and copies the list of flags.
+     *
+     * @param mode                    {@link Mode#LAUNCH} or {@link Mode#CONNECT}
+     * @param chromiumPath            the browser executable in launch mode
+     * @param headless                launch headless
+     * @param launchArgs              the browser's command-line flags in launch mode
+     * @param cdpEndpoint             connect mode: {@code http://127.0.0.1:PORT} (loopback only)
+     * @param heartbeatIntervalMillis how often leases heartbeat; 0 = the kernel config's
+     * @param pollIntervalMillis      how often the timer ticks the store and a waiter looks for a grant
+     * @param navigationTimeoutMillis timeout of the adapter's own navigations
+     * @param actionTimeoutMillis     Playwright's default timeout for the agents' page actions
+     * @param holder                  the name of this process in the kernel's leases
+     * @param resetUrl                where {@code ResetTab} sends a tab
+     * @throws IllegalArgumentException when a setting is impossible (a negative interval, a blank holder,
+     *                                  a CDP endpoint that is not on the loopback interface)
+     * @throws NullPointerException     when a required setting is null
+     */
     public AdapterConfig {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(chromiumPath, "chromiumPath");
@@ -70,7 +88,12 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
                 "pid " + ProcessHandle.current().pid(), "about:blank");
     }
 
-    /** @return connect over CDP to the browser at {@code endpoint} ({@code http://127.0.0.1:PORT}) */
+    /**
+     * Connect mode, otherwise the defaults of {@link #launch()}.
+     *
+     * @param endpoint the browser's CDP endpoint, {@code http://127.0.0.1:PORT} (loopback only)
+     * @return connect over CDP to the browser at {@code endpoint}
+     */
     public static AdapterConfig connect(URI endpoint) {
         return launch().withMode(Mode.CONNECT, endpoint);
     }
@@ -80,46 +103,100 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
                 pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code chromiumPath}.
+     *
+     * @param path the browser executable (launch mode)
+     * @return the new config
+     */
     public AdapterConfig withChromiumPath(Path path) {
         return new AdapterConfig(mode, path, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
                 pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code headless}.
+     *
+     * @param on whether to launch headless
+     * @return the new config
+     */
     public AdapterConfig withHeadless(boolean on) {
         return new AdapterConfig(mode, chromiumPath, on, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
                 pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code launchArgs}.
+     *
+     * @param args the browser's command-line flags (launch mode)
+     * @return the new config
+     */
     public AdapterConfig withLaunchArgs(List<String> args) {
         return new AdapterConfig(mode, chromiumPath, headless, args, cdpEndpoint, heartbeatIntervalMillis,
                 pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code heartbeatIntervalMillis}.
+     *
+     * @param millis how often leases heartbeat; 0 = the kernel config's
+     * @return the new config
+     */
     public AdapterConfig withHeartbeatIntervalMillis(long millis) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, millis,
                 pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code pollIntervalMillis}.
+     *
+     * @param millis how often the timer ticks the store
+     * @return the new config
+     */
     public AdapterConfig withPollIntervalMillis(long millis) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
                 millis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code navigationTimeoutMillis}.
+     *
+     * @param millis timeout of the adapter's own navigations
+     * @return the new config
+     */
     public AdapterConfig withNavigationTimeoutMillis(long millis) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
                 pollIntervalMillis, millis, actionTimeoutMillis, holder, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code actionTimeoutMillis}.
+     *
+     * @param millis Playwright's default timeout for page actions
+     * @return the new config
+     */
     public AdapterConfig withActionTimeoutMillis(long millis) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
                 pollIntervalMillis, navigationTimeoutMillis, millis, holder, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code holder}.
+     *
+     * @param name the name of this process in the kernel's leases
+     * @return the new config
+     */
     public AdapterConfig withHolder(String name) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
                 pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, name, resetUrl);
     }
 
+    /**
+     * Returns a copy with another {@code resetUrl}.
+     *
+     * @param url where {@code ResetTab} sends a tab
+     * @return the new config
+     */
     public AdapterConfig withResetUrl(String url) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
                 pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, url);

@@ -4,6 +4,12 @@ package dev.tablease.adapter;
 @FunctionalInterface
 public interface LeaseAction<T> {
 
-    /** @return the work's result */
+    /**
+     * Does the work.
+     *
+     * @param lease the lease held while the work runs
+     * @return the work's result
+     * @throws InterruptedException when the work is interrupted
+     */
     T run(TabLease lease) throws InterruptedException;
 }

@@ -16,8 +16,18 @@ public final class LeaseRejectedException extends TabLeaseException {
 
     private final transient RejectReason reason;
     private final transient RefuseReason refusal;
+    /** A hint from the kernel: retrying earlier is unlikely to help (0: no hint). */
     private final long retryAfterMillis;
 
+    /**
+     * Creates the exception; exactly one of {@code reason} and {@code refusal} is given.
+     *
+     * @param sessionId        the session asked for
+     * @param reason           why admission said no, or {@code null}
+     * @param refusal          why the kernel refused the request, or {@code null}
+     * @param retryAfterMillis the kernel's hint, 0 for none
+     * @param detail           more explanation, may be {@code null} or empty
+     */
     public LeaseRejectedException(String sessionId, RejectReason reason, RefuseReason refusal, long retryAfterMillis,
                                   String detail) {
         super("acquire of session " + sessionId + " " + (reason != null ? "rejected: " + reason : "refused: " + refusal)

@@ -14,11 +14,22 @@ public final class LeaseRevokedException extends TabLeaseException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The session whose lease is lost. */
     private final String sessionId;
+    /** The stale token. */
     private final long token;
     private final transient RevokeReason reason;
     private final transient RefuseReason refusal;
 
+    /**
+     * Creates the exception; when neither {@code reason} nor {@code refusal} is given, the lease was released.
+     *
+     * @param sessionId the session
+     * @param token     the lease's token, stale from now on
+     * @param reason    why the kernel revoked the lease, or {@code null}
+     * @param refusal   why the kernel refused the token, or {@code null}
+     * @param detail    more explanation, may be {@code null} or empty
+     */
     public LeaseRevokedException(String sessionId, long token, RevokeReason reason, RefuseReason refusal, String detail) {
         super("lease of session " + sessionId + " (token " + token + ") is no longer held: "
                 + (reason != null ? reason : refusal != null ? "refused " + refusal : "released")

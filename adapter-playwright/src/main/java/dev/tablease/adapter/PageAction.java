@@ -6,6 +6,11 @@ import com.microsoft.playwright.Page;
 @FunctionalInterface
 public interface PageAction<T> {
 
-    /** @return the action's result */
+    /**
+     * Does the action.
+     *
+     * @param page the leased tab's page
+     * @return the action's result
+     */
     T apply(Page page);
 }

@@ -28,7 +28,10 @@ public interface PendingLease {
     /**
      * Waits at most {@code timeout}.
      *
+     * @param timeout how long to wait at most
      * @return the lease, or empty when it is not granted yet (the request keeps waiting)
+     * @throws LeaseRejectedException when the request is rejected
+     * @throws InterruptedException   when the waiting thread is interrupted; the request is cancelled first
      */
     Optional<TabLease> await(Duration timeout) throws InterruptedException;
 

@@ -23,6 +23,7 @@ public interface TabBroker extends AutoCloseable {
      *
      * @param config how to reach Chrome and the timings
      * @param store  where the kernel's state lives (in memory, or a file shared by processes)
+     * @return the running broker; {@link #close()} it
      */
     static TabBroker start(AdapterConfig config, KernelStore store) {
         return TabBrokerImpl.start(config, store);
@@ -32,6 +33,10 @@ public interface TabBroker extends AutoCloseable {
      * Acquires the lease of {@code sessionId} (a new session, a reattach, a recovery after its tab died, or a
      * wait behind the current driver) and waits for it, at most until the queue deadline.
      *
+     * @param sessionId    the session, chosen by the caller
+     * @param key          the vendor/profile key whose caps apply
+     * @param requestClass names the deadline budget (for example {@code "default"} or {@code "pro"})
+     * @return the lease; close it (or release it) when done
      * @throws LeaseRejectedException when admission rejects the request or the kernel refuses it
      * @throws InterruptedException   when interrupted while waiting (the request is cancelled)
      */
@@ -41,6 +46,10 @@ public interface TabBroker extends AutoCloseable {
      * Submits an acquire and returns at once (granted or queued), so that the caller can wait with a
      * timeout or {@linkplain PendingLease#cancel() cancel}.
      *
+     * @param sessionId    the session, chosen by the caller
+     * @param key          the vendor/profile key whose caps apply
+     * @param requestClass names the deadline budget
+     * @return the pending request
      * @throws LeaseRejectedException when rejected or refused at once
      */
     PendingLease request(String sessionId, String key, String requestClass);
@@ -51,6 +60,17 @@ public interface TabBroker extends AutoCloseable {
      * ({@link TabFailureException} with a gone cause, or the lease revoked for {@code TAB_GONE}), the session is
      * acquired again (recovered onto exactly one new tab navigated to its conversation URL) and the action
      * runs again, up to {@code maxRecoveries} times.
+     *
+     * @param <T>           the action's result type
+     * @param sessionId     the session, chosen by the caller
+     * @param key           the vendor/profile key whose caps apply
+     * @param requestClass  names the deadline budget
+     * @param outcome       the release outcome after a successful action
+     * @param maxRecoveries how many times the action may run again on a new tab
+     * @param action        the work to do under the lease
+     * @return the action's result
+     * @throws LeaseRejectedException when an acquire is rejected or refused
+     * @throws InterruptedException   when interrupted while waiting or in the action
      */
     <T> T withSession(String sessionId, String key, String requestClass, dev.tablease.kernel.Outcome outcome,
                       int maxRecoveries, LeaseAction<T> action) throws InterruptedException;

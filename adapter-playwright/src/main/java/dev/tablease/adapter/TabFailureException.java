@@ -12,6 +12,12 @@ public final class TabFailureException extends TabLeaseException {
 
     private final transient TabFailure failure;
 
+    /**
+     * Creates the exception.
+     *
+     * @param failure the classified failure
+     * @param cause   the Playwright exception
+     */
     public TabFailureException(TabFailure failure, Throwable cause) {
         super(failure.getClass().getSimpleName() + ": " + failure.detail(), cause);
         this.failure = failure;

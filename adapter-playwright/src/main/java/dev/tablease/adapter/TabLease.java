@@ -57,12 +57,19 @@ public interface TabLease extends AutoCloseable {
      * Runs {@code action} on the page under the broker's Playwright lock. A Playwright failure is classified
      * ({@link FailureClassifier}); when the tab is dead the kernel is told and this lease is revoked.
      *
+     * @param <T>    the action's result type
+     * @param action what to do with the page
+     * @return the action's result
      * @throws LeaseRevokedException when the lease is no longer held (before the action runs)
      * @throws TabFailureException   when the action failed in Playwright
      */
     <T> T call(PageAction<T> action);
 
-    /** {@link #call} for an action without a result. */
+    /**
+     * {@link #call} for an action without a result.
+     *
+     * @param action what to do with the page
+     */
     default void run(java.util.function.Consumer<Page> action) {
         call(page -> {
             action.accept(page);
@@ -73,6 +80,7 @@ public interface TabLease extends AutoCloseable {
     /**
      * Fenced write of the session's conversation URL ({@code UpdateSession} with this lease's token).
      *
+     * @param url the conversation's URL, where a recovery navigates the new tab
      * @throws LeaseRevokedException when the kernel refused the token
      */
     void setConversationUrl(String url);

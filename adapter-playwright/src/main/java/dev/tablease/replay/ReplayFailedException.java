@@ -15,10 +15,20 @@ public final class ReplayFailedException extends Exception {
         DECISIONS_DIFFER
     }
 
+    /** The 1-based line of the step. */
     private final int line;
+    /** What went wrong. */
     private final Kind kind;
+    /** The reason, without the line number. */
     private final String reason;
 
+    /**
+     * Creates the exception.
+     *
+     * @param line   the 1-based line of the step
+     * @param kind   what went wrong
+     * @param reason the explanation, without the line number
+     */
     public ReplayFailedException(int line, Kind kind, String reason) {
         super("line " + line + ": " + reason);
         this.line = line;

@@ -30,6 +30,12 @@ public final class TraceReplayer {
     /** Receives every replayed step: the input and the decisions the kernel made for it. */
     @FunctionalInterface
     public interface StepListener {
+        /**
+         * Receives one replayed step, before it is checked.
+         *
+         * @param replayed the step's input with the decisions the kernel made for it
+         * @throws IOException when the listener cannot write the step
+         */
         void step(TraceStep replayed) throws IOException;
     }
 
@@ -41,6 +47,11 @@ public final class TraceReplayer {
         this(InvariantChecks.KERNEL);
     }
 
+    /**
+     * A replayer that runs the given checks (tests pass broken ones to see a replay fail).
+     *
+     * @param checks the invariant checks to run after every step
+     */
     public TraceReplayer(InvariantChecks checks) {
         this.checks = checks;
     }
@@ -48,6 +59,9 @@ public final class TraceReplayer {
     /**
      * Replays every step of {@code trace}.
      *
+     * @param trace    the trace, its header already read
+     * @param listener receives every replayed step
+     * @return what was replayed and checked
      * @throws TraceFormatException  a malformed line, or an input the kernel refuses as malformed (for example
      *                               time going backwards); the trace is at fault
      * @throws ReplayFailedException an invariant broke or the decisions differ from the recorded ones

@@ -26,6 +26,13 @@ public interface BootClock {
      * @param millis milliseconds since that boot
      */
     record Reading(String bootId, long millis) {
+        /**
+         * Validates the reading.
+         *
+         * @param bootId identifies the boot, not blank
+         * @param millis milliseconds since that boot, not negative
+         * @throws IllegalArgumentException when {@code bootId} is blank or {@code millis} negative
+         */
         public Reading {
             Objects.requireNonNull(bootId, "bootId");
             if (bootId.isBlank() || millis < 0) {
@@ -37,7 +44,11 @@ public interface BootClock {
     /** @return the current reading, or {@code null} when this machine offers no such clock */
     Reading read();
 
-    /** No boot clock: the store then falls back to the wall clock alone (see {@code docs/store.md}). */
+    /**
+     * No boot clock: the store then falls back to the wall clock alone (see {@code docs/store.md}).
+     *
+     * @return a clock whose every reading is {@code null}
+     */
     static BootClock none() {
         return () -> null;
     }

@@ -60,19 +60,41 @@ public final class FileKernelStore implements KernelStore {
      * @param bootClock the machine-wide clock that advances the time line ({@link BootClock#system()})
      */
     public record Options(boolean fsync, BootClock bootClock) {
+        /**
+         * Creates the options.
+         *
+         * @param fsync     force the new state to disk before the rename (and the directory after it)
+         * @param bootClock the machine-wide clock that advances the time line
+         */
         public Options {
             Objects.requireNonNull(bootClock, "bootClock");
         }
 
-        /** fsync on, the system's boot clock. */
+        /**
+         * The defaults.
+         *
+         * @return fsync on, the system's boot clock
+         */
         public static Options defaults() {
             return new Options(true, BootClock.system());
         }
 
+        /**
+         * Returns a copy with another {@code fsync}.
+         *
+         * @param on whether to force every new state to disk
+         * @return the new options
+         */
         public Options withFsync(boolean on) {
             return new Options(on, bootClock);
         }
 
+        /**
+         * Returns a copy with another boot clock.
+         *
+         * @param clock the machine-wide clock that advances the time line
+         * @return the new options
+         */
         public Options withBootClock(BootClock clock) {
             return new Options(fsync, clock);
         }
@@ -108,7 +130,15 @@ public final class FileKernelStore implements KernelStore {
         this.options = options;
     }
 
-    /** {@link #open(Path, KernelConfig, MillisClock, Options)} with the system clock, fsync on. */
+    /**
+     * {@link #open(Path, KernelConfig, MillisClock, Options)} with the system clock, fsync on.
+     *
+     * @param stateFile the state file
+     * @param config    the kernel configuration; must be the file's when it exists
+     * @return the store
+     * @throws StoreConfigMismatchException when the file was created with another config
+     * @throws StoreCorruptException        when the file cannot be read (it is left as it is)
+     */
     public static FileKernelStore open(Path stateFile, KernelConfig config) {
         return open(stateFile, config, MillisClock.system(), Options.defaults());
     }
@@ -117,6 +147,11 @@ public final class FileKernelStore implements KernelStore {
      * Opens the store kept in {@code stateFile}, creating the file (with an empty state) when neither it
      * nor its last good copy exists; the directory is created as needed.
      *
+     * @param stateFile the state file
+     * @param config    the kernel configuration; must be the file's when it exists
+     * @param clock     the wall clock
+     * @param options   fsync and boot clock
+     * @return the store
      * @throws StoreConfigMismatchException when the file was created with another config
      * @throws StoreCorruptException        when the file cannot be read (it is left as it is)
      */
@@ -141,6 +176,10 @@ public final class FileKernelStore implements KernelStore {
     /**
      * Opens an existing store and adopts the config recorded in its file.
      *
+     * @param stateFile the state file
+     * @param clock     the wall clock
+     * @param options   fsync and boot clock
+     * @return the store
      * @throws StoreCorruptException when the file is missing or cannot be read
      */
     public static FileKernelStore openExisting(Path stateFile, MillisClock clock, Options options) {
@@ -189,6 +228,10 @@ public final class FileKernelStore implements KernelStore {
      * clock sets it. Either way the result is never below {@code lastNow}: the kernel refuses time going
      * backwards, so a clock behind the file's time waits at {@code lastNow}.
      *
+     * @param anchor     the file's clock anchor, or {@code null}
+     * @param reading    the boot clock now, or {@code null} when there is none
+     * @param wallMillis the wall clock now
+     * @param lastNow    the largest {@code now} the kernel has seen
      * @return the {@code now} of the next transition
      */
     public static long nowFor(ClockAnchor anchor, BootClock.Reading reading, long wallMillis, long lastNow) {
@@ -229,6 +272,9 @@ public final class FileKernelStore implements KernelStore {
      * last transition: that transition's decisions are lost (a lost grant expires by its heartbeat
      * timeout; a tab it opened is unknown to the kernel and its {@code TabOpened} is refused).
      *
+     * @param stateFile the state file that cannot be read
+     * @param fsync     force the restored state to disk
+     * @return what was restored and where the bad file went
      * @throws IllegalStateException when the state file is valid (nothing to recover)
      * @throws StoreCorruptException when the last good copy is missing or bad too (see docs/store.md)
      */

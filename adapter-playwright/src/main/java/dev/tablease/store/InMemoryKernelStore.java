@@ -18,6 +18,12 @@ public final class InMemoryKernelStore implements KernelStore {
     private final SharedLeaseKernel kernel;
     private final MillisClock clock;
 
+    /**
+     * A store with an empty state.
+     *
+     * @param config the kernel configuration
+     * @param clock  where {@code now} comes from
+     */
     public InMemoryKernelStore(KernelConfig config, MillisClock clock) {
         this.kernel = new SharedLeaseKernel(new LeaseKernel(Objects.requireNonNull(config, "config")));
         this.clock = Objects.requireNonNull(clock, "clock");

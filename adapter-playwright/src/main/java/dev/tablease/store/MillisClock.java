@@ -11,7 +11,11 @@ public interface MillisClock {
     /** @return the current time in milliseconds */
     long millis();
 
-    /** The system's wall clock ({@link System#currentTimeMillis()}). */
+    /**
+     * The system's wall clock.
+     *
+     * @return a clock reading {@link System#currentTimeMillis()}
+     */
     static MillisClock system() {
         return System::currentTimeMillis;
     }

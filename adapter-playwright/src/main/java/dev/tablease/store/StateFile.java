@@ -43,6 +43,13 @@ public final class StateFile {
      * the boot clock read {@code bootMillis} during boot {@code bootId}.
      */
     public record ClockAnchor(String bootId, long bootMillis, long storeMillis) {
+        /**
+         * Creates the anchor.
+         *
+         * @param bootId      identifies the boot
+         * @param bootMillis  the boot clock's reading
+         * @param storeMillis the store's time at that reading
+         */
         public ClockAnchor {
             Objects.requireNonNull(bootId, "bootId");
         }
@@ -50,6 +57,13 @@ public final class StateFile {
 
     /** What one state file holds; {@code clock} is {@code null} when no boot clock was available. */
     public record Contents(KernelConfig config, ClockAnchor clock, KernelState state) {
+        /**
+         * Creates the contents.
+         *
+         * @param config the kernel configuration the file was created with
+         * @param clock  the clock anchor, or {@code null}
+         * @param state  the kernel's state
+         */
         public Contents {
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(state, "state");
@@ -66,7 +80,12 @@ public final class StateFile {
 
     private final TraceCodec codec = new TraceCodec();
 
-    /** @return the file's bytes: one line of JSON ending with {@code \n} */
+    /**
+     * Encodes a state file.
+     *
+     * @param contents what the file holds
+     * @return the file's bytes: one line of JSON ending with {@code \n}
+     */
     public byte[] encode(Contents contents) {
         String json = codec.toJson(new Document(FORMAT, VERSION, contents.config(), contents.clock(), contents.state()));
         return (json + "\n").getBytes(StandardCharsets.UTF_8);
@@ -75,6 +94,8 @@ public final class StateFile {
     /**
      * Reads and fully validates {@code file}, including {@code LeaseKernel.restore} on its state.
      *
+     * @param file the state file
+     * @return its contents
      * @throws StoreCorruptException naming {@code file} and the problem
      * @throws StoreIOException      when the file exists but cannot be read
      */
@@ -95,7 +116,14 @@ public final class StateFile {
         return decodeAndRestore(file, bytes);
     }
 
-    /** Decodes and validates the bytes of {@code file}; see {@link #read}. */
+    /**
+     * Decodes and validates the bytes of {@code file}; see {@link #read}.
+     *
+     * @param file  the file the bytes come from (named in errors)
+     * @param bytes the file's bytes
+     * @return its contents
+     * @throws StoreCorruptException naming {@code file} and the problem
+     */
     public Contents decode(Path file, byte[] bytes) {
         return decodeAndRestore(file, bytes).contents();
     }

@@ -19,6 +19,13 @@ public final class StoreConfigMismatchException extends StoreException {
     private final transient KernelConfig fileConfig;
     private final transient KernelConfig requestedConfig;
 
+    /**
+     * Creates the exception.
+     *
+     * @param file            the state file
+     * @param fileConfig      the configuration recorded in the file
+     * @param requestedConfig the configuration the caller asked for
+     */
     public StoreConfigMismatchException(Path file, KernelConfig fileConfig, KernelConfig requestedConfig) {
         super(file, file + ": the state file was created with another kernel config; differing settings (file -> requested): "
                 + differences(fileConfig, requestedConfig)
@@ -37,7 +44,13 @@ public final class StoreConfigMismatchException extends StoreException {
         return requestedConfig;
     }
 
-    /** @return the settings whose values differ, e.g. {@code [globalMax: 8 -> 4]} */
+    /**
+     * Compares two configurations setting by setting.
+     *
+     * @param a one configuration (the file's)
+     * @param b the other (the requested one)
+     * @return the settings whose values differ, e.g. {@code [globalMax: 8 -> 4]}
+     */
     public static List<String> differences(KernelConfig a, KernelConfig b) {
         List<KernelConfig.Setting> sa = a.settings();
         List<KernelConfig.Setting> sb = b.settings();

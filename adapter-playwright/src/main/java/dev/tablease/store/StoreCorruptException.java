@@ -30,9 +30,19 @@ public final class StoreCorruptException extends StoreException {
         INCONSISTENT_STATE
     }
 
+    /** The kind of problem. */
     private final Problem problem;
+    /** What exactly is wrong. */
     private final String detail;
 
+    /**
+     * Creates the exception.
+     *
+     * @param file    the file that cannot be read
+     * @param problem the kind of problem
+     * @param detail  what exactly is wrong
+     * @param cause   the underlying failure, or {@code null}
+     */
     public StoreCorruptException(Path file, Problem problem, String detail, Throwable cause) {
         super(file, file + ": " + problem + ": " + detail + " (the file is kept as it is; see docs/store.md, Recovery: "
                 + "java -cp tablease-cli.jar " + StoreRecovery.class.getName() + " " + file + ")", cause);

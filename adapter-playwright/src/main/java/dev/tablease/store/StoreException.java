@@ -14,6 +14,13 @@ public abstract class StoreException extends RuntimeException {
 
     private final transient Path file;
 
+    /**
+     * Creates the exception.
+     *
+     * @param file    the file concerned
+     * @param message what happened
+     * @param cause   the underlying failure, or {@code null}
+     */
     protected StoreException(Path file, String message, Throwable cause) {
         super(message, cause);
         this.file = Objects.requireNonNull(file, "file");

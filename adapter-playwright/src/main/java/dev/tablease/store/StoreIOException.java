@@ -10,8 +10,17 @@ import java.nio.file.Path;
 public final class StoreIOException extends StoreException {
     private static final long serialVersionUID = 1L;
 
+    /** Whether the new state had already replaced the file. */
     private final boolean committed;
 
+    /**
+     * Creates the exception.
+     *
+     * @param file      the file concerned
+     * @param what      the operation that failed
+     * @param committed whether the new state had already replaced the file
+     * @param cause     the I/O failure
+     */
     public StoreIOException(Path file, String what, boolean committed, IOException cause) {
         super(file, file + ": " + what + ": " + cause
                 + (committed ? " (the new state is in place and other processes see it, but it may not survive a power loss)"

@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Command line for {@link FileKernelStore#recover}:
- * {@code java -cp adapter-playwright/target/tablease-cli.jar dev.tablease.store.StoreRecovery <state.json>}.
+ * {@code java -cp cli/target/tablease-cli.jar dev.tablease.store.StoreRecovery <state.json>}, or
+ * {@code ./tablease recover --store <state.json>}.
  * Exit 0: recovered (prints what was moved aside and restored); 1: nothing to recover or the last good
  * copy is unusable too (prints why); 2: wrong arguments. Run it while no tablease process is needed:
  * it takes the store's lock like any transition, so it is safe, but a process in the middle of a command
@@ -15,6 +16,11 @@ public final class StoreRecovery {
     private StoreRecovery() {
     }
 
+    /**
+     * Runs the recovery and exits with its status.
+     *
+     * @param args one argument: the state file
+     */
     public static void main(String[] args) {
         System.exit(run(args));
     }

@@ -78,7 +78,12 @@ public final class TraceCodec {
         return List.copyOf(decisionTypes.keySet());
     }
 
-    /** @return {@code value} (an input, decision, config, state, header or step) as one line of compact JSON */
+    /**
+     * Writes a value as JSON.
+     *
+     * @param value an input, decision, config, state, header or step
+     * @return {@code value} as one line of compact JSON
+     */
     public String toJson(Object value) {
         try {
             return mapper.writeValueAsString(value);
@@ -87,12 +92,20 @@ public final class TraceCodec {
         }
     }
 
-    /** @return {@code value} as a JSON tree */
+    /**
+     * Converts a value to a JSON tree.
+     *
+     * @param value an input, decision, config, state, header or step
+     * @return {@code value} as a JSON tree
+     */
     public ObjectNode toTree(Object value) {
         return mapper.valueToTree(value);
     }
 
     /**
+     * Parses one line of JSON.
+     *
+     * @param text the line
      * @return the JSON object in {@code text}
      * @throws TraceFormatException {@link TraceError#MALFORMED_JSON} when it is not exactly one JSON object
      */
@@ -113,12 +126,24 @@ public final class TraceCodec {
         return (ObjectNode) node;
     }
 
-    /** Decodes one input: {@code {"type":"Acquire","now":...}}. */
+    /**
+     * Decodes one input: {@code {"type":"Acquire","now":...}}.
+     *
+     * @param node the JSON object
+     * @return the input
+     * @throws TraceFormatException when the type is unknown, a field is missing, unknown or has a wrong value
+     */
     public Input decodeInput(JsonNode node) throws TraceFormatException {
         return decodeTyped(node, Input.class, inputTypes, "input");
     }
 
-    /** Decodes one decision: {@code {"type":"Granted","requestId":...}}. */
+    /**
+     * Decodes one decision: {@code {"type":"Granted","requestId":...}}.
+     *
+     * @param node the JSON object
+     * @return the decision
+     * @throws TraceFormatException when the type is unknown, a field is missing, unknown or has a wrong value
+     */
     public Decision decodeDecision(JsonNode node) throws TraceFormatException {
         return decodeTyped(node, Decision.class, decisionTypes, "decision");
     }
@@ -126,6 +151,8 @@ public final class TraceCodec {
     /**
      * Decodes a configuration and validates it by constructing it.
      *
+     * @param node the JSON object
+     * @return the configuration
      * @throws TraceFormatException {@link TraceError#INVALID_CONFIG} when {@link KernelConfig} refuses a setting
      */
     public KernelConfig decodeConfig(JsonNode node) throws TraceFormatException {
@@ -134,7 +161,13 @@ public final class TraceCodec {
         return decode(node, KernelConfig.class);
     }
 
-    /** Decodes a state snapshot (its invariants are not checked here: {@code LeaseKernel.restore} does). */
+    /**
+     * Decodes a state snapshot (its invariants are not checked here: {@code LeaseKernel.restore} does).
+     *
+     * @param node the JSON object
+     * @return the state
+     * @throws TraceFormatException when a field is missing, unknown or has a wrong value
+     */
     public KernelState decodeState(JsonNode node) throws TraceFormatException {
         requireObject(node, "state");
         checkFields(node, KernelState.class, false);

@@ -7,10 +7,20 @@ package dev.tablease.trace;
 public final class TraceFormatException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The 1-based line number, 0 when not applicable. */
     private final int line;
+    /** The kind of problem. */
     private final TraceError error;
+    /** The reason, without the line number. */
     private final String reason;
 
+    /**
+     * Creates the exception.
+     *
+     * @param line   the 1-based line number, 0 when no line applies
+     * @param error  the kind of problem
+     * @param reason why, without the line number
+     */
     public TraceFormatException(int line, TraceError error, String reason) {
         super((line > 0 ? "line " + line + ": " : "") + reason);
         this.line = line;
@@ -18,14 +28,24 @@ public final class TraceFormatException extends Exception {
         this.reason = reason;
     }
 
-    /** @return the same problem, located on {@code lineNumber} */
+    /**
+     * Locates the problem on a line.
+     *
+     * @param lineNumber the 1-based line number
+     * @return the same problem, located on {@code lineNumber}
+     */
     public TraceFormatException atLine(int lineNumber) {
         TraceFormatException located = new TraceFormatException(lineNumber, error, reason);
         located.initCause(getCause());
         return located;
     }
 
-    /** @return the same problem, its reason prefixed with where in the line it is (e.g. {@code "input"}) */
+    /**
+     * Says where in the line the problem is.
+     *
+     * @param where the place, e.g. {@code "input"} or {@code "decisions[1]"}
+     * @return the same problem, its reason prefixed with {@code where}
+     */
     public TraceFormatException within(String where) {
         TraceFormatException located = new TraceFormatException(line, error, where + ": " + reason);
         located.initCause(getCause());

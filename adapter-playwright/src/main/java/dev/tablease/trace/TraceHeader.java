@@ -18,7 +18,12 @@ public record TraceHeader(String format, int version, KernelConfig config) {
     /** The schema version this code writes and reads; any change to the schema bumps it. */
     public static final int VERSION = 1;
 
-    /** @return the header of a trace recorded under {@code config} in the current format */
+    /**
+     * The header of a trace in the current format.
+     *
+     * @param config the kernel configuration of the run
+     * @return the header of a trace recorded under {@code config} in the current format
+     */
     public static TraceHeader of(KernelConfig config) {
         return new TraceHeader(FORMAT, VERSION, config);
     }

@@ -34,12 +34,23 @@ public final class TraceReader implements Closeable {
     private final TraceHeader header;
     private int line;
 
-    /** Reads the header from {@code in}. */
+    /**
+     * Reads the header from {@code in}.
+     *
+     * @param in the trace, positioned at its first line
+     * @throws TraceFormatException when the header is missing or bad
+     */
     public TraceReader(Reader in) throws TraceFormatException {
         this(in, new TraceCodec());
     }
 
-    /** As {@link #TraceReader(Reader)}, sharing a codec. */
+    /**
+     * As {@link #TraceReader(Reader)}, sharing a codec.
+     *
+     * @param in    the trace, positioned at its first line
+     * @param codec the codec to share
+     * @throws TraceFormatException when the header is missing or bad
+     */
     public TraceReader(Reader in, TraceCodec codec) throws TraceFormatException {
         this.in = in instanceof BufferedReader b ? b : new BufferedReader(in);
         this.codec = codec;
@@ -49,7 +60,10 @@ public final class TraceReader implements Closeable {
     /**
      * Opens a trace file (UTF-8) and reads its header.
      *
-     * @throws TraceFormatException {@link TraceError#UNREADABLE} (line 0) when the file cannot be opened
+     * @param file the trace file
+     * @return a reader positioned after the header; close it
+     * @throws TraceFormatException {@link TraceError#UNREADABLE} (line 0) when the file cannot be opened,
+     *                              or the header's problem
      */
     public static TraceReader open(Path file) throws TraceFormatException {
         BufferedReader reader;
@@ -79,7 +93,12 @@ public final class TraceReader implements Closeable {
         return line;
     }
 
-    /** @return the next step, or empty at the end of the trace */
+    /**
+     * Reads the next step.
+     *
+     * @return the next step, or empty at the end of the trace
+     * @throws TraceFormatException when the line is not a valid step
+     */
     public Optional<TraceStep> next() throws TraceFormatException {
         String text = readLine();
         if (text == null) {
@@ -92,7 +111,12 @@ public final class TraceReader implements Closeable {
         }
     }
 
-    /** @return every remaining step */
+    /**
+     * Reads every remaining step.
+     *
+     * @return every remaining step
+     * @throws TraceFormatException at the first line that is not a valid step
+     */
     public List<TraceStep> readAll() throws TraceFormatException {
         List<TraceStep> steps = new ArrayList<>();
         for (Optional<TraceStep> s = next(); s.isPresent(); s = next()) {

@@ -19,6 +19,13 @@ import java.util.List;
 public record TraceStep(long seq, Input input,
                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Decision> decisions) {
 
+    /**
+     * Copies the list of decisions.
+     *
+     * @param seq       1, 2, 3 ... in file order
+     * @param input     the input applied
+     * @param decisions the decisions, in order; {@code null} when the trace does not record them
+     */
     public TraceStep {
         decisions = decisions == null ? null : List.copyOf(decisions);
     }

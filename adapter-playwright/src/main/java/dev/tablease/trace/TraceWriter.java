@@ -21,24 +21,48 @@ public final class TraceWriter implements Closeable, Flushable {
     private final TraceCodec codec;
     private long seq;
 
-    /** Writes the header of a trace recorded under {@code config}. */
+    /**
+     * Writes the header of a trace recorded under {@code config}.
+     *
+     * @param out    where the trace goes
+     * @param config the kernel configuration of the run
+     * @throws IOException when {@code out} cannot be written
+     */
     public TraceWriter(Writer out, KernelConfig config) throws IOException {
         this(out, config, new TraceCodec());
     }
 
-    /** As {@link #TraceWriter(Writer, KernelConfig)}, sharing a codec. */
+    /**
+     * As {@link #TraceWriter(Writer, KernelConfig)}, sharing a codec.
+     *
+     * @param out    where the trace goes
+     * @param config the kernel configuration of the run
+     * @param codec  the codec to share
+     * @throws IOException when {@code out} cannot be written
+     */
     public TraceWriter(Writer out, KernelConfig config, TraceCodec codec) throws IOException {
         this.out = out;
         this.codec = codec;
         line(TraceHeader.of(config));
     }
 
-    /** Writes the next step: {@code input} and the decisions the kernel made for it. */
+    /**
+     * Writes the next step: {@code input} and the decisions the kernel made for it.
+     *
+     * @param input     the input applied
+     * @param decisions the decisions the kernel made for it
+     * @throws IOException when the step cannot be written
+     */
     public void write(Input input, List<Decision> decisions) throws IOException {
         line(new TraceStep(++seq, input, decisions));
     }
 
-    /** Writes the next step without decisions (an input-only trace, for a replay to fill in). */
+    /**
+     * Writes the next step without decisions (an input-only trace, for a replay to fill in).
+     *
+     * @param input the input applied
+     * @throws IOException when the step cannot be written
+     */
     public void writeInput(Input input) throws IOException {
         line(new TraceStep(++seq, input, null));
     }

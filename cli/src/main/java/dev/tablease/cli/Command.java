@@ -4,8 +4,9 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * One subcommand of {@link TableaseCli} ({@code replay}; later {@code demo}, {@code status},
- * {@code stress}, {@code check-model}). Exit codes: {@link #OK}, {@link #FAILED}, {@link #USAGE}.
+ * One subcommand of {@link TableaseCli} ({@code demo}, {@code replay}, {@code status}, {@code stress},
+ * {@code recover}, {@code check-model}, {@code timeline}). Exit codes: {@link #OK}, {@link #FAILED},
+ * {@link #USAGE}.
  */
 public interface Command {
 
@@ -37,4 +38,16 @@ public interface Command {
      * @return the exit code
      */
     int run(List<String> args, PrintStream out, PrintStream err);
+
+    /**
+     * Reports wrong arguments: {@code tablease <name>: <problem>} and the usage line on {@code err}.
+     *
+     * @return {@link #USAGE}
+     */
+    default int usageError(PrintStream err, String problem) {
+        err.println("tablease " + name() + ": " + problem);
+        err.println("usage: tablease " + name() + " " + arguments());
+        err.println("       tablease " + name() + " --help");
+        return USAGE;
+    }
 }

@@ -13,7 +13,11 @@ class TableaseCliTest {
         CliRun run = CliRun.run("--help");
         assertEquals(0, run.exit());
         assertTrue(run.out().startsWith("usage: tablease <command> [arguments]"), run.out());
-        assertTrue(run.out().contains("replay <trace.jsonl>"), run.out());
+        for (String command : new String[] {"demo [--agents N]", "replay <trace.jsonl>", "status [--store <state.json>]",
+                "stress [--threads N]", "recover [--store <state.json>]", "check-model [--model <name>]",
+                "timeline <trace.jsonl> [-o <out.html>]"}) {
+            assertTrue(run.out().contains(command), command + " in\n" + run.out());
+        }
         assertTrue(run.out().contains("exit codes: 0 success, 1"), run.out());
         assertEquals("", run.err());
     }
@@ -37,10 +41,31 @@ class TableaseCliTest {
 
     @Test
     void anUnknownCommandPrintsAShortUsageToStderrAndExitsTwo() {
-        CliRun run = CliRun.run("demo");
+        CliRun run = CliRun.run("deploy");
         assertEquals(2, run.exit());
-        assertTrue(run.err().startsWith("tablease: unknown command 'demo'"), run.err());
+        assertTrue(run.err().startsWith("tablease: unknown command 'deploy'"), run.err());
         assertTrue(run.err().contains("usage: tablease replay"), run.err());
+    }
+
+    @Test
+    void everyCommandHasAHelpWithItsExitCodes() {
+        for (Command c : TableaseCli.builtIn()) {
+            CliRun run = CliRun.run(c.name(), "--help");
+            assertEquals(0, run.exit(), run.toString());
+            assertTrue(run.out().startsWith("usage: tablease " + c.name() + " "), run.out());
+            assertTrue(run.out().contains("exit codes:"), run.out());
+            assertEquals("", run.err());
+        }
+    }
+
+    @Test
+    void anUnknownOptionOfEveryCommandGivesAShortUsageOnStderrAndExitsTwo() {
+        for (Command c : TableaseCli.builtIn()) {
+            CliRun run = CliRun.run(c.name(), "--no-such-option");
+            assertEquals(2, run.exit(), c.name() + ": " + run);
+            assertTrue(run.err().contains("usage: tablease " + c.name()), run.err());
+            assertEquals("", run.out(), c.name());
+        }
     }
 
     @Test

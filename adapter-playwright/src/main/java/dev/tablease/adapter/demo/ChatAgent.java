@@ -1,11 +1,14 @@
-package dev.tablease.adapter.testing;
+package dev.tablease.adapter.demo;
 
 import com.microsoft.playwright.Page;
 import dev.tablease.adapter.TabLease;
 
 import java.net.URI;
 
-/** What an agent does with the fake chat app: send a prompt, poll the answer. Short Playwright calls only. */
+/**
+ * What an agent does with the fake chat app ({@link ChatServer}): send a prompt, poll the answer. Short
+ * Playwright calls only, each under the lease ({@link TabLease#call}). Used by the demo and the adapter's tests.
+ */
 public final class ChatAgent {
 
     private ChatAgent() {
@@ -24,7 +27,12 @@ public final class ChatAgent {
         return url;
     }
 
-    /** Polls until the answer is complete (at most {@code timeoutMillis}). @return the answer */
+    /**
+     * Polls until the answer is complete (at most {@code timeoutMillis}).
+     *
+     * @return the answer
+     * @throws IllegalStateException when the answer is not complete in time
+     */
     public static String poll(TabLease lease, long timeoutMillis) throws InterruptedException {
         long end = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < end) {
@@ -34,6 +42,6 @@ public final class ChatAgent {
             }
             Thread.sleep(80);
         }
-        throw new AssertionError("the answer did not complete in " + timeoutMillis + " ms");
+        throw new IllegalStateException("the answer did not complete in " + timeoutMillis + " ms");
     }
 }

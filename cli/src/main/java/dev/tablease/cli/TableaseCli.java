@@ -20,10 +20,16 @@ public final class TableaseCli {
 
     /** A CLI with every built-in command, writing to {@code out} and {@code err}. */
     public TableaseCli(PrintStream out, PrintStream err) {
-        this(out, err, List.of(new ReplayCommand()));
+        this(out, err, builtIn());
     }
 
-    /** A CLI with the given commands (tests, and future commands). */
+    /** @return every built-in command, in the order the usage lists them */
+    public static List<Command> builtIn() {
+        return List.of(new DemoCommand(), new ReplayCommand(), new StatusCommand(), new StressCommand(),
+                new RecoverCommand(), new CheckModelCommand(), new TimelineCommand());
+    }
+
+    /** A CLI with the given commands (tests). */
     public TableaseCli(PrintStream out, PrintStream err, List<Command> commands) {
         this.out = out;
         this.err = err;
@@ -86,7 +92,12 @@ public final class TableaseCli {
     String usage() {
         StringBuilder s = new StringBuilder("usage: tablease <command> [arguments]\n\ncommands:\n");
         for (Command c : commands.values()) {
-            s.append(String.format("  %-30s %s%n", c.name() + " " + c.arguments(), c.summary()));
+            String head = c.name() + " " + c.arguments();
+            if (head.length() <= 30) {
+                s.append(String.format("  %-30s %s%n", head, c.summary()));
+            } else {
+                s.append("  ").append(head).append('\n').append(" ".repeat(33)).append(c.summary()).append('\n');
+            }
         }
         s.append("\n'tablease help <command>' or 'tablease <command> --help' explains a command.\n")
                 .append("exit codes: 0 success, 1 the command found a failure, 2 wrong arguments or unusable input\n");

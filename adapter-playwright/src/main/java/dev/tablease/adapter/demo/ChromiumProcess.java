@@ -1,4 +1,4 @@
-package dev.tablease.adapter.testing;
+package dev.tablease.adapter.demo;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A headless Debian chromium started by a test with {@code --remote-debugging-port=0}, shared over CDP (the
- * "already running Chrome" of connect mode, and the browser shared by several processes). {@link #close()}
- * kills it and deletes its profile.
+ * A headless Debian chromium started with {@code --remote-debugging-port=0} on 127.0.0.1 and a fresh
+ * profile, shared over CDP (the "already running Chrome" of connect mode, and the browser shared by several
+ * brokers or processes). Used by the demo and the adapter's tests. {@link #close()} kills it and deletes its
+ * profile.
  */
 public final class ChromiumProcess implements AutoCloseable {
 
@@ -35,13 +36,35 @@ public final class ChromiumProcess implements AutoCloseable {
         this.browserWs = browserWs;
     }
 
-    /** Starts chromium and waits for its DevTools endpoint (at most 20 s). */
+    /** Starts {@code /usr/bin/chromium} and waits for its DevTools endpoint (at most 20 s). */
     public static ChromiumProcess start() throws IOException, InterruptedException {
+        return start(dev.tablease.adapter.AdapterConfig.DEFAULT_CHROMIUM);
+    }
+
+    /**
+     * Flags that keep background tabs running at full speed. Only the focused tab of a browser is
+     * "visible": the others get their timers and animation frames throttled, and Playwright's actionability
+     * checks (which wait for animation frames) then take seconds. Playwright's own launcher passes these.
+     */
+    public static final List<String> NO_BACKGROUND_THROTTLING = List.of("--disable-background-timer-throttling",
+            "--disable-backgrounding-occluded-windows", "--disable-renderer-backgrounding");
+
+    /** Starts the chromium at {@code executable} and waits for its DevTools endpoint (at most 20 s). */
+    public static ChromiumProcess start(Path executable) throws IOException, InterruptedException {
+        return start(executable, List.of());
+    }
+
+    /**
+     * Starts the chromium at {@code executable} with {@link dev.tablease.adapter.AdapterConfig#DEFAULT_ARGS}
+     * and {@code extraArgs}, and waits for its DevTools endpoint (at most 20 s).
+     */
+    public static ChromiumProcess start(Path executable, List<String> extraArgs) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("tablease-chromium-");
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/chromium", "--headless=new",
+        List<String> cmd = new ArrayList<>(List.of(executable.toString(), "--headless=new",
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 "--user-data-dir=" + profile));
         cmd.addAll(dev.tablease.adapter.AdapterConfig.DEFAULT_ARGS);
+        cmd.addAll(extraArgs);
         cmd.add("about:blank");
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         CompletableFuture<URI> ws = new CompletableFuture<>();
@@ -96,6 +119,7 @@ public final class ChromiumProcess implements AutoCloseable {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Kills the browser and deletes its profile directory. */
     @Override
     public void close() {
         try {
@@ -106,7 +130,7 @@ public final class ChromiumProcess implements AutoCloseable {
         deleteTree(profile);
     }
 
-    static void deleteTree(Path dir) {
+    private static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
