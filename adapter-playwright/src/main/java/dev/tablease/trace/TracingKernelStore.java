@@ -2,10 +2,10 @@ package dev.tablease.trace;
 
 import dev.tablease.kernel.Decision;
 import dev.tablease.kernel.Input;
-import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.LeaseKernel;
 import dev.tablease.kernel.SharedLeaseKernel;
+import dev.tablease.store.ForwardingKernelStore;
 import dev.tablease.store.KernelStore;
 
 import java.io.BufferedWriter;
@@ -36,9 +36,8 @@ import java.util.function.LongFunction;
  * several brokers). Transitions are serialised by the decorator's lock so that the file order is the
  * transition order. Each step is flushed when it is written.
  */
-public final class TracingKernelStore implements KernelStore {
+public final class TracingKernelStore extends ForwardingKernelStore {
 
-    private final KernelStore delegate;
     private final LeaseKernel mirror;
     private final TraceWriter writer;
     private final Object lock = new Object();
@@ -47,7 +46,7 @@ public final class TracingKernelStore implements KernelStore {
     private boolean closed;
 
     private TracingKernelStore(KernelStore delegate, TraceWriter writer) {
-        this.delegate = delegate;
+        super(delegate);
         this.writer = writer;
         this.mirror = new LeaseKernel(delegate.config());
     }
@@ -167,16 +166,6 @@ public final class TracingKernelStore implements KernelStore {
         synchronized (lock) {
             return writer.steps();
         }
-    }
-
-    @Override
-    public KernelState snapshot() {
-        return delegate.snapshot();
-    }
-
-    @Override
-    public KernelConfig config() {
-        return delegate.config();
     }
 
     /**

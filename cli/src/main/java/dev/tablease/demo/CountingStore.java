@@ -3,10 +3,9 @@ package dev.tablease.demo;
 import dev.tablease.kernel.Decision;
 import dev.tablease.kernel.EndReason;
 import dev.tablease.kernel.Input;
-import dev.tablease.kernel.KernelConfig;
-import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.RevokeReason;
 import dev.tablease.kernel.SharedLeaseKernel;
+import dev.tablease.store.ForwardingKernelStore;
 import dev.tablease.store.KernelStore;
 
 import java.util.ArrayList;
@@ -23,9 +22,8 @@ import java.util.function.LongFunction;
  * reservations ended by their deadline) and remembers the tabs each session was granted, for the demo's
  * status line and summary. Listeners see every decision (the demo prints the notable ones).
  */
-final class CountingStore implements KernelStore {
+final class CountingStore extends ForwardingKernelStore {
 
-    private final KernelStore delegate;
     final LongAdder grants = new LongAdder();
     final LongAdder queued = new LongAdder();
     final LongAdder rejected = new LongAdder();
@@ -40,7 +38,7 @@ final class CountingStore implements KernelStore {
     private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
 
     CountingStore(KernelStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     void onDecision(Consumer<Decision> listener) {
@@ -87,20 +85,5 @@ final class CountingStore implements KernelStore {
 
     long expiries() {
         return heartbeatExpiries.sum() + deadlineExpiries.sum();
-    }
-
-    @Override
-    public KernelState snapshot() {
-        return delegate.snapshot();
-    }
-
-    @Override
-    public KernelConfig config() {
-        return delegate.config();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

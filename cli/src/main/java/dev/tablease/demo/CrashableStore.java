@@ -1,9 +1,8 @@
 package dev.tablease.demo;
 
 import dev.tablease.kernel.Input;
-import dev.tablease.kernel.KernelConfig;
-import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.SharedLeaseKernel;
+import dev.tablease.store.ForwardingKernelStore;
 import dev.tablease.store.KernelStore;
 
 import java.util.concurrent.CountDownLatch;
@@ -15,14 +14,13 @@ import java.util.function.LongFunction;
  * no release ever reaches the kernel again, exactly as after a {@code kill -9}), and after {@link #bury()}
  * they fail at once, so that the dead broker's threads can be stopped at the end of the demo.
  */
-final class CrashableStore implements KernelStore {
+final class CrashableStore extends ForwardingKernelStore {
 
-    private final KernelStore delegate;
     private final CountDownLatch buried = new CountDownLatch(1);
     private volatile boolean crashed;
 
     CrashableStore(KernelStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** From now on nothing of this process reaches the kernel. */
@@ -47,16 +45,6 @@ final class CrashableStore implements KernelStore {
             throw new IllegalStateException("this simulated process has crashed");
         }
         return delegate.apply(input);
-    }
-
-    @Override
-    public KernelState snapshot() {
-        return delegate.snapshot();
-    }
-
-    @Override
-    public KernelConfig config() {
-        return delegate.config();
     }
 
     @Override

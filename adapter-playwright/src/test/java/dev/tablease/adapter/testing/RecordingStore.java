@@ -2,9 +2,8 @@ package dev.tablease.adapter.testing;
 
 import dev.tablease.kernel.Decision;
 import dev.tablease.kernel.Input;
-import dev.tablease.kernel.KernelConfig;
-import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.SharedLeaseKernel;
+import dev.tablease.store.ForwardingKernelStore;
 import dev.tablease.store.KernelStore;
 
 import java.util.ArrayList;
@@ -12,13 +11,12 @@ import java.util.List;
 import java.util.function.LongFunction;
 
 /** A {@link KernelStore} decorator that records every step this process applied (tests look at inputs and decisions). */
-public final class RecordingStore implements KernelStore {
+public final class RecordingStore extends ForwardingKernelStore {
 
-    private final KernelStore delegate;
     private final List<SharedLeaseKernel.Step> steps = new ArrayList<>();
 
     public RecordingStore(KernelStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     @Override
@@ -64,20 +62,5 @@ public final class RecordingStore implements KernelStore {
             }
         }
         return out;
-    }
-
-    @Override
-    public KernelState snapshot() {
-        return delegate.snapshot();
-    }
-
-    @Override
-    public KernelConfig config() {
-        return delegate.config();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
