@@ -1,5 +1,7 @@
 package dev.tablease.cli;
 
+import dev.tablease.model.TlcStatistics;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -22,8 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -37,9 +37,6 @@ public final class CheckModelCommand implements Command {
     /** The models checked when none is named: the small models that {@code mvn verify} checks too. */
     static final List<String> DEFAULT_MODELS = List.of("TabLeaseSafety", "TabLeaseLiveness");
 
-    private static final Pattern STATES = Pattern.compile(
-            "(\\d+) states generated, (\\d+) distinct states found, (\\d+) states left on queue");
-    private static final Pattern DEPTH = Pattern.compile("The depth of the complete state graph search is (\\d+)");
 
     @Override
     public String name() {
@@ -282,16 +279,8 @@ public final class CheckModelCommand implements Command {
         if (exit == -1) {
             output = output + "\n[tablease] TLC did not finish within " + timeoutMinutes + " minutes; killed\n";
         }
-        long generated = -1;
-        long distinct = -1;
-        Matcher s = STATES.matcher(output);
-        while (s.find()) {
-            generated = Long.parseLong(s.group(1));
-            distinct = Long.parseLong(s.group(2));
-        }
-        Matcher d = DEPTH.matcher(output);
-        int depth = d.find() ? Integer.parseInt(d.group(1)) : -1;
-        return new Result(m, exit, generated, distinct, depth, seconds, output, runDir);
+        TlcStatistics stats = TlcStatistics.parse(output);
+        return new Result(m, exit, stats.generated(), stats.distinct(), stats.depth(), seconds, output, runDir);
     }
 
     /** @return TLC's verdict line: "Model checking completed. No error has been found." or the first "Error:" */

@@ -32,9 +32,6 @@ final class Tlc {
     static final int VIOLATION_LIVENESS = 13;   // also an action property ([][A]_v) violation
     static final int DEADLOCK = 11;
 
-    private static final Pattern STATES = Pattern.compile(
-            "(\\d+) states generated, (\\d+) distinct states found, (\\d+) states left on queue");
-    private static final Pattern DEPTH = Pattern.compile("The depth of the complete state graph search is (\\d+)");
     private static final Pattern FINISHED = Pattern.compile("Finished in (\\S+)");
     private static final AtomicInteger RUNS = new AtomicInteger();
 
@@ -61,7 +58,7 @@ final class Tlc {
                 return "";
             }
             String tail = output.substring(start);
-            Matcher m = STATES.matcher(tail);
+            Matcher m = TlcStatistics.STATES.matcher(tail);
             int end = m.find() ? tail.lastIndexOf('\n', m.start()) : tail.length();
             List<String> kept = new ArrayList<>();
             for (String line : tail.substring(0, Math.max(end, 0)).split("\n", -1)) {
@@ -162,18 +159,10 @@ final class Tlc {
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - t0);
             String out = Files.readString(log, StandardCharsets.UTF_8);
-            long generated = -1;
-            long distinct = -1;
-            Matcher m = STATES.matcher(out);
-            while (m.find()) {
-                generated = Long.parseLong(m.group(1));
-                distinct = Long.parseLong(m.group(2));
-            }
-            Matcher d = DEPTH.matcher(out);
-            int depth = d.find() ? Integer.parseInt(d.group(1)) : -1;
+            TlcStatistics stats = TlcStatistics.parse(out);
             Matcher f = FINISHED.matcher(out);
             String time = f.find() ? f.group(1) : "?";
-            Result r = new Result(name, p.exitValue(), out, generated, distinct, depth, time, wall, runDir);
+            Result r = new Result(name, p.exitValue(), out, stats.generated(), stats.distinct(), stats.depth(), time, wall, runDir);
             System.out.println(r.stats());
             Files.createDirectories(moduleDir().resolve("target"));
             Files.writeString(moduleDir().resolve("target/tlc-stats.txt"), r.stats() + System.lineSeparator(),
