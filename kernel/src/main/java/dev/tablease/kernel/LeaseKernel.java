@@ -2,12 +2,12 @@ package dev.tablease.kernel;
 
 import dev.tablease.kernel.internal.KeyEntry;
 import dev.tablease.kernel.internal.SessionEntry;
+import dev.tablease.kernel.internal.StepDecisions;
 import dev.tablease.kernel.internal.TabEntry;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,15 +27,23 @@ import java.util.TreeSet;
  * every state, a session is bound to a tab iff that tab is RESERVED for it or OPENING on its behalf,
  * stale tokens change nothing, and after a {@link Input.Tick} nothing is overdue.
  *
- * <p>Costs: every index is a hash map or a balanced tree, so an input costs O(log n) in the number of
- * tabs, sessions and waiters, plus the decisions it emits, plus the dispatch: O(1) when nobody waits or
- * when all tabs are taken and none is idle, else O(k log k) in the number of keys with waiters
- * ({@code docs/benchmarks.md} measures it). A rejection's retry-after hint scans the key's tabs (at most
- * its cap).
+ * <p>Costs ({@code docs/benchmarks.md} measures them): every index is a hash map by id, an indexed
+ * binary heap ({@link dev.tablease.kernel.internal.IndexedHeap}: pooled tabs, lease expiries, deadlines,
+ * each key's bound sessions) or a balanced tree (each key's FIFO of waiting sessions, waiters' queue
+ * deadlines, the servable keys), so an input costs O(log n) in the number of tabs, sessions and waiters
+ * per decision it emits. Dispatch walks only the <em>servable</em> keys (waiters, and a pooled tab or
+ * room under the key's cap) from the oldest head, and stops at the first head that acts or at the first
+ * that cannot act while nothing is pooled: O((1 + c) log n) per grant, open or eviction, c the number of
+ * CLOSING tabs. Two paths are not logarithmic, and both are outside the facade's use: after an input
+ * that skipped a due {@code Tick} left a session overdue, dispatch scans every key with waiters once
+ * (that is the exact rule, and the facade always ticks first); a session's own driver queue is scanned
+ * when a driver leaves it (bounded by {@code queueCapacity}).
  */
 public final class LeaseKernel {
 
     private final KernelConfig config;
+    /** {@code config.reservationMillis(c)} of every request class, by hash (the config's map is a tree). */
+    private final Map<String, Long> reservationMillis = new HashMap<>();
 
     private long lastNow;
     private long nextToken;
@@ -49,16 +57,21 @@ public final class LeaseKernel {
     private final Map<String, KeyEntry> keys = new HashMap<>();
     /** The keys whose queue of waiting sessions is not empty (dispatch looks at these only). */
     private final Set<KeyEntry> waitingKeys = new LinkedHashSet<>();
-    private final NavigableSet<TabEntry> pooled = new TreeSet<>(TabEntry.POOL_ORDER);
-    private final NavigableSet<SessionEntry> leaseExpiries = new TreeSet<>(SessionEntry.LEASE_ORDER);
-    private final NavigableSet<SessionEntry> deadlines = new TreeSet<>(SessionEntry.DEADLINE_ORDER);
+    /**
+     * The keys whose head waiting session dispatch could serve now (it has a pooled tab, or the key is
+     * under its cap), by the head's {@code waitSeq}: the only heads dispatch looks at.
+     */
+    private final NavigableSet<KeyEntry> servable = new TreeSet<>(Comparator.comparingLong(k -> k.servableSeq));
+    private final TabEntry.PoolHeap pooled = new TabEntry.PoolHeap(false);
+    private final SessionEntry.LeaseHeap leaseExpiries = new SessionEntry.LeaseHeap();
+    private final SessionEntry.DeadlineHeap deadlines = new SessionEntry.DeadlineHeap(false);
     private final Map<Long, SessionEntry> waitingRequests = new HashMap<>();
     private final NavigableSet<DriverWaiter> queueDeadlines = new TreeSet<>(
             Comparator.comparingLong(DriverWaiter::queueDeadline).thenComparingLong(DriverWaiter::requestId));
     private int closing;
 
-    /** Scratch: the decisions of the step in progress. */
-    private List<Decision> out;
+    /** Scratch: the decisions of the step in progress (a new collector per step). */
+    private StepDecisions out;
     /** Scratch: {@code now} of the step in progress. */
     private long now;
 
@@ -73,6 +86,9 @@ public final class LeaseKernel {
 
     private LeaseKernel(KernelConfig config, KernelState state) {
         this.config = InvalidInputException.requireNonNull(config, "config");
+        for (String requestClass : config.requestClassBudgetsMillis().keySet()) {
+            reservationMillis.put(requestClass, config.reservationMillis(requestClass));
+        }
         load(state);
     }
 
@@ -110,16 +126,7 @@ public final class LeaseKernel {
      * deadline, a pooled tab, a waiter), in milliseconds; {@link Long#MAX_VALUE} when nothing is due
      */
     public long nextDueAt() {
-        long due = Long.MAX_VALUE;
-        if (!leaseExpiries.isEmpty()) {
-            due = Math.min(due, leaseExpiries.first().lease.expiresAt());
-        }
-        if (!deadlines.isEmpty()) {
-            due = Math.min(due, deadlines.first().deadline);
-        }
-        if (!pooled.isEmpty()) {
-            due = Math.min(due, pooled.first().poolExpiresAt);
-        }
+        long due = Math.min(Math.min(leaseExpiries.peekKey(), deadlines.peekKey()), pooled.peekKey());
         if (!queueDeadlines.isEmpty()) {
             due = Math.min(due, queueDeadlines.first().queueDeadline());
         }
@@ -151,15 +158,14 @@ public final class LeaseKernel {
                     input.name() + " at now=" + input.now() + " is before the last accepted now=" + lastNow);
         }
         if (input instanceof Input.Acquire a) {
-            config.reservationMillis(a.requestClass()); // refuses an unknown class before any change
+            reservationMillis(a.requestClass()); // refuses an unknown class before any change
         }
-        out = new ArrayList<>();
+        out = new StepDecisions();
         now = input.now();
         try {
             Decision.Refused refused = refusal(input);
             if (refused != null) {
-                out.add(refused);
-                return List.copyOf(out);
+                return List.of(refused);
             }
             lastNow = now;
             if (input instanceof Input.Acquire a) {
@@ -185,7 +191,7 @@ public final class LeaseKernel {
             } else {
                 throw new AssertionError("unhandled input " + input);
             }
-            return List.copyOf(out);
+            return out.toList();
         } finally {
             out = null;
         }
@@ -195,87 +201,86 @@ public final class LeaseKernel {
 
     /** @return the refusal for a well-formed input that names something unknown or stale, else null */
     private Decision.Refused refusal(Input input) {
-        String name = input.name();
         if (input instanceof Input.Acquire a) {
             SessionEntry s = sessions.get(a.sessionId());
             if (s != null && overdue(s)) {
                 return null; // the session is over: the Acquire starts a new one
             }
             if (s != null && !s.key.equals(a.key())) {
-                return new Decision.Refused(name, RefuseReason.KEY_MISMATCH,
+                return new Decision.Refused(input.name(), RefuseReason.KEY_MISMATCH,
                         "session " + a.sessionId() + " has key " + s.key + ", not " + a.key());
             }
             if (s != null && !s.requestClass.equals(a.requestClass())) {
-                return new Decision.Refused(name, RefuseReason.CLASS_MISMATCH,
+                return new Decision.Refused(input.name(), RefuseReason.CLASS_MISMATCH,
                         "session " + a.sessionId() + " has request class " + s.requestClass + ", not " + a.requestClass());
             }
             return null;
         }
         if (input instanceof Input.Heartbeat h) {
-            return leaseRefusal(name, h.sessionId(), h.token());
+            return leaseRefusal(input, h.sessionId(), h.token());
         }
         if (input instanceof Input.Release r) {
-            return leaseRefusal(name, r.sessionId(), r.token());
+            return leaseRefusal(input, r.sessionId(), r.token());
         }
         if (input instanceof Input.UpdateSession u) {
-            return leaseRefusal(name, u.sessionId(), u.token());
+            return leaseRefusal(input, u.sessionId(), u.token());
         }
         if (input instanceof Input.Cancel c) {
             return waitingRequests.containsKey(c.requestId()) ? null
-                    : new Decision.Refused(name, RefuseReason.UNKNOWN_REQUEST, "no waiting request " + c.requestId());
+                    : new Decision.Refused(input.name(), RefuseReason.UNKNOWN_REQUEST, "no waiting request " + c.requestId());
         }
         if (input instanceof Input.TabOpened o) {
-            Decision.Refused r = openingRefusal(name, o.tabId());
+            Decision.Refused r = openingRefusal(input, o.tabId());
             if (r == null && tabsByTarget.containsKey(o.targetId())) {
-                r = new Decision.Refused(name, RefuseReason.TARGET_IN_USE,
+                r = new Decision.Refused(input.name(), RefuseReason.TARGET_IN_USE,
                         "target " + o.targetId() + " is already tab " + tabsByTarget.get(o.targetId()).tabId);
             }
             return r;
         }
         if (input instanceof Input.TabOpenFailed f) {
-            return openingRefusal(name, f.tabId());
+            return openingRefusal(input, f.tabId());
         }
         if (input instanceof Input.TabGone g) {
             return tabsByTarget.containsKey(g.targetId()) ? null
-                    : new Decision.Refused(name, RefuseReason.UNKNOWN_TAB, "no tab with target " + g.targetId());
+                    : new Decision.Refused(input.name(), RefuseReason.UNKNOWN_TAB, "no tab with target " + g.targetId());
         }
         if (input instanceof Input.TabClosed c) {
             TabEntry t = tabsByTarget.get(c.targetId());
             if (t == null) {
-                return new Decision.Refused(name, RefuseReason.UNKNOWN_TAB, "no tab with target " + c.targetId());
+                return new Decision.Refused(input.name(), RefuseReason.UNKNOWN_TAB, "no tab with target " + c.targetId());
             }
             return t.state == TabState.CLOSING ? null
-                    : new Decision.Refused(name, RefuseReason.NOT_CLOSING, "tab " + t.tabId + " is " + t.state);
+                    : new Decision.Refused(input.name(), RefuseReason.NOT_CLOSING, "tab " + t.tabId + " is " + t.state);
         }
         return null;
     }
 
-    private Decision.Refused leaseRefusal(String name, String sessionId, long token) {
+    private Decision.Refused leaseRefusal(Input input, String sessionId, long token) {
         SessionEntry s = sessions.get(sessionId);
         if (s == null) {
-            return new Decision.Refused(name, RefuseReason.UNKNOWN_SESSION, "no session " + sessionId);
+            return new Decision.Refused(input.name(), RefuseReason.UNKNOWN_SESSION, "no session " + sessionId);
         }
         if (s.lease == null) {
-            return new Decision.Refused(name, RefuseReason.NO_LEASE, "session " + sessionId + " has no driver lease");
+            return new Decision.Refused(input.name(), RefuseReason.NO_LEASE, "session " + sessionId + " has no driver lease");
         }
         if (s.lease.token() != token) {
-            return new Decision.Refused(name, RefuseReason.STALE_TOKEN,
+            return new Decision.Refused(input.name(), RefuseReason.STALE_TOKEN,
                     "token " + token + " is not the current token of session " + sessionId);
         }
         if (s.lease.expiresAt() <= now) {
-            return new Decision.Refused(name, RefuseReason.LEASE_EXPIRED,
+            return new Decision.Refused(input.name(), RefuseReason.LEASE_EXPIRED,
                     "the lease of session " + sessionId + " expired at " + s.lease.expiresAt());
         }
         return null;
     }
 
-    private Decision.Refused openingRefusal(String name, long tabId) {
+    private Decision.Refused openingRefusal(Input input, long tabId) {
         TabEntry t = tabs.get(tabId);
         if (t == null) {
-            return new Decision.Refused(name, RefuseReason.UNKNOWN_TAB, "no tab " + tabId);
+            return new Decision.Refused(input.name(), RefuseReason.UNKNOWN_TAB, "no tab " + tabId);
         }
         return t.state == TabState.OPENING ? null
-                : new Decision.Refused(name, RefuseReason.NOT_OPENING, "tab " + tabId + " is " + t.state);
+                : new Decision.Refused(input.name(), RefuseReason.NOT_OPENING, "tab " + tabId + " is " + t.state);
     }
 
     // ---------------------------------------------------------------- inputs
@@ -287,43 +292,57 @@ public final class LeaseKernel {
             s = null;
         }
         long requestId = nextRequestId++;
-        DriverWaiter w = new DriverWaiter(requestId, a.holder(), now + config.queueTimeoutMillis());
         if (s == null) {
             KeyEntry k = key(a.key());
+            if (waitingKeys.isEmpty() && !k.pooled.isEmpty()) {
+                // Nobody waits and the key has a pooled tab: queueing the new session and dispatching would
+                // serve it at once with the key's oldest pooled tab. Do exactly that, without the queues.
+                s = newSession(a, k);
+                nextWaitSeq++; // the waitSeq it would have held for that instant
+                bind(s, k.pooled.peek(), TabState.RESERVED);
+                grant(s, requestId, a.holder(), true);
+                return;
+            }
             if (k.waiting.size() >= config.queueCapacity()) {
                 out.add(new Decision.Rejected(requestId, a.sessionId(), a.holder(), RejectReason.QUEUE_FULL,
                         keyRetryAfter(k)));
                 return;
             }
-            s = new SessionEntry(a.sessionId(), a.key(), a.requestClass());
-            sessions.put(s.sessionId, s);
-            addWaiter(s, w);
+            s = newSession(a, k);
+            addWaiter(s, requestId, a.holder());
             startWaiting(s);
             dispatch();
-        } else if (s.lease != null || s.waitSeq != 0 || !s.drivers.isEmpty() || isOpening(s)) {
-            if (s.drivers.size() >= config.queueCapacity()) {
+        } else if (s.lease != null || s.waitSeq != 0 || s.hasDrivers() || isOpening(s)) {
+            if (s.driverCount() >= config.queueCapacity()) {
                 long hint = s.lease != null ? Math.max(1, s.lease.expiresAt() - now) : config.queueTimeoutMillis();
                 out.add(new Decision.Rejected(requestId, s.sessionId, a.holder(), RejectReason.QUEUE_FULL, hint));
                 return;
             }
-            addWaiter(s, w);
-        } else if (s.tabId != 0) {
-            addWaiter(s, w);
+            addWaiter(s, requestId, a.holder());
+        } else if (s.tab != null) {
+            addWaiter(s, requestId, a.holder());
             grantHead(s, false);
         } else {
-            KeyEntry k = key(s.key);
+            KeyEntry k = s.keyEntry;
             if (k.waiting.size() >= config.queueCapacity()) {
                 out.add(new Decision.Rejected(requestId, s.sessionId, a.holder(), RejectReason.QUEUE_FULL,
                         keyRetryAfter(k)));
                 return;
             }
-            addWaiter(s, w);
+            addWaiter(s, requestId, a.holder());
             startWaiting(s);
             dispatch();
         }
         if (waitingRequests.containsKey(requestId)) {
-            out.add(new Decision.Queued(requestId, s.sessionId, a.holder(), w.queueDeadline()));
+            out.add(new Decision.Queued(requestId, s.sessionId, a.holder(), now + config.queueTimeoutMillis()));
         }
+    }
+
+    private SessionEntry newSession(Input.Acquire a, KeyEntry k) {
+        SessionEntry s = new SessionEntry(a.sessionId(), a.key(), a.requestClass());
+        s.keyEntry = k;
+        sessions.put(s.sessionId, s);
+        return s;
     }
 
     private void heartbeat(Input.Heartbeat h) {
@@ -370,7 +389,7 @@ public final class LeaseKernel {
         }
         if (s != null) {
             t.state = TabState.RESERVED;
-            if (s.drivers.isEmpty() && s.conversationUrl != null) {
+            if (!s.hasDrivers() && s.conversationUrl != null) {
                 t.needsReset = true; // nobody to navigate it now: the next driver's grant resets and navigates
             }
             serveDrivers(s, true);
@@ -386,7 +405,7 @@ public final class LeaseKernel {
         SessionEntry s = t.sessionId == null ? null : sessions.get(t.sessionId);
         removeTab(t);
         if (s != null) {
-            s.tabId = 0;
+            unbind(s);
             out.add(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.OPEN_FAILED));
             rejectAllDrivers(s, RejectReason.OPEN_FAILED);
         }
@@ -402,9 +421,9 @@ public final class LeaseKernel {
                 out.add(new Decision.Revoked(s.sessionId, s.lease.holder(), s.lease.token(), RevokeReason.TAB_GONE));
                 setLease(s, null);
             }
-            s.tabId = 0;
+            unbind(s);
             out.add(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.TAB_GONE));
-            if (!s.drivers.isEmpty()) {
+            if (s.hasDrivers()) {
                 startWaiting(s); // recovery for the waiting drivers: exactly one new tab
             }
         }
@@ -417,33 +436,38 @@ public final class LeaseKernel {
     }
 
     private void tick() {
-        List<SessionEntry> revoked = new ArrayList<>();
-        while (!leaseExpiries.isEmpty() && leaseExpiries.first().lease.expiresAt() <= now) {
-            SessionEntry s = leaseExpiries.first();
+        List<SessionEntry> revoked = null;
+        while (leaseExpiries.peekKey() <= now) {
+            SessionEntry s = leaseExpiries.peek();
             DriverLease l = s.lease;
             RevokeReason reason = l.expiresAt() >= s.deadline ? RevokeReason.DEADLINE : RevokeReason.HEARTBEAT_MISSED;
             out.add(new Decision.Revoked(s.sessionId, l.holder(), l.token(), reason));
             setLease(s, null);
-            tabs.get(s.tabId).needsReset = true; // the driver vanished mid-command
+            s.tab.needsReset = true; // the driver vanished mid-command
+            if (revoked == null) {
+                revoked = new ArrayList<>();
+            }
             revoked.add(s);
         }
-        while (!deadlines.isEmpty() && deadlines.first().deadline <= now) {
-            endSession(deadlines.first(), EndReason.DEADLINE);
+        while (deadlines.peekKey() <= now) {
+            endSession(deadlines.peek(), EndReason.DEADLINE);
         }
-        while (!pooled.isEmpty() && pooled.first().poolExpiresAt <= now) {
-            close(pooled.first(), CloseReason.POOL_EXPIRED);
+        while (pooled.peekKey() <= now) {
+            close(pooled.peek(), CloseReason.POOL_EXPIRED);
         }
         while (!queueDeadlines.isEmpty() && queueDeadlines.first().queueDeadline() <= now) {
             DriverWaiter first = queueDeadlines.first();
             SessionEntry s = waitingRequests.get(first.requestId());
             removeWaiter(s, first.requestId());
             out.add(new Decision.Rejected(first.requestId(), s.sessionId, first.holder(), RejectReason.QUEUE_TIMEOUT,
-                    keyRetryAfter(key(s.key))));
+                    keyRetryAfter(s.keyEntry)));
             afterDriversLeft(s);
         }
-        for (SessionEntry s : revoked) {
-            if (sessions.get(s.sessionId) == s) {
-                serveDrivers(s);
+        if (revoked != null) {
+            for (SessionEntry s : revoked) {
+                if (sessions.get(s.sessionId) == s) {
+                    serveDrivers(s);
+                }
             }
         }
         dispatch();
@@ -455,52 +479,100 @@ public final class LeaseKernel {
      * Serves waiting sessions, oldest first across keys and FIFO within a key, skipping keys that cannot
      * be served now: a pooled tab of the key, else a new tab when both caps allow, else the eviction of
      * the oldest idle tab of another key when only the global cap is full and the tabs already CLOSING
-     * do not cover the waiter.
+     * do not cover the waiter. Acts once per round until no head can act.
      */
     private void dispatch() {
-        boolean acted = true;
-        while (acted) {
-            acted = false;
-            if (waitingKeys.isEmpty() || (tabs.size() >= config.globalMax() && pooled.isEmpty())) {
-                return; // nobody waits, or no head can act: no pooled tab to take or evict, no room to open
-            }
-            List<SessionEntry> heads = new ArrayList<>(waitingKeys.size());
-            for (KeyEntry k : waitingKeys) {
-                heads.add(k.waiting.firstEntry().getValue());
-            }
-            heads.sort(Comparator.comparingLong(s -> s.waitSeq));
-            int closingUncovered = closing;
-            for (SessionEntry s : heads) {
-                if (overdue(s)) {
-                    endSession(s, EndReason.DEADLINE); // a recovering session whose deadline passed
-                    acted = true;
-                    break;
-                }
-                KeyEntry k = key(s.key);
-                boolean underKeyCap = k.tabs.size() < k.cap;
-                if (!k.pooled.isEmpty()) {
-                    TabEntry t = k.pooled.first();
-                    bind(s, t, TabState.RESERVED);
-                    serveDrivers(s, true);
-                    acted = true;
-                } else if (underKeyCap && tabs.size() < config.globalMax()) {
-                    TabEntry t = new TabEntry(nextTabId++, s.key, TabState.OPENING);
-                    tabs.put(t.tabId, t);
-                    k.tabs.add(t);
-                    out.add(new Decision.OpenTab(t.tabId, t.key));
-                    bind(s, t, TabState.OPENING);
-                    acted = true;
-                } else if (underKeyCap && closingUncovered > 0) {
-                    closingUncovered--;
-                } else if (underKeyCap && !pooled.isEmpty()) {
-                    close(pooled.first(), CloseReason.EVICTED); // the oldest idle tab; of another key, as k has none
-                    acted = true;
-                }
-                if (acted) {
-                    break;
-                }
+        while (!waitingKeys.isEmpty() && (tabs.size() < config.globalMax() || !pooled.isEmpty())) {
+            // (when all tabs are taken and none is idle, no head can act: nothing to take, evict or open)
+            boolean acted = deadlines.peekKey() <= now
+                    ? scanAllHeads()         // an input skipped a due Tick: heads may be overdue (never via the facade)
+                    : serveOldestServable();
+            if (!acted) {
+                return;
             }
         }
+    }
+
+    /**
+     * One round of dispatch when no session is overdue: walks the {@link #servable} keys from the oldest
+     * head. A key outside that set (at its cap, nothing pooled) could not act, so skipping it is what the
+     * full scan does too.
+     *
+     * @return whether a head acted
+     */
+    private boolean serveOldestServable() {
+        int closingUncovered = closing;
+        for (KeyEntry k = servable.isEmpty() ? null : servable.first(); k != null; k = servable.higher(k)) {
+            SessionEntry s = k.waiting.firstEntry().getValue();
+            if (!k.pooled.isEmpty()) {
+                bind(s, k.pooled.peek(), TabState.RESERVED);
+                serveDrivers(s, true);
+                return true;
+            }
+            // servable with nothing pooled: the key is under its cap
+            if (tabs.size() < config.globalMax()) {
+                openTabFor(s, k);
+                return true;
+            }
+            if (closingUncovered > 0) {
+                closingUncovered--; // a tab already CLOSING will make room for this head
+                continue;
+            }
+            if (!pooled.isEmpty()) {
+                close(pooled.peek(), CloseReason.EVICTED); // the oldest idle tab; of another key, as k has none
+                return true;
+            }
+            return false; // no room, nothing pooled anywhere, nothing closing left: no later head can act either
+        }
+        return false;
+    }
+
+    /**
+     * One round of dispatch by the rule's definition: every waiting key's head, in {@code waitSeq} order;
+     * an overdue head is ended (a recovering session whose deadline passed). O(keys with waiters).
+     *
+     * @return whether a head acted
+     */
+    private boolean scanAllHeads() {
+        List<SessionEntry> heads = new ArrayList<>(waitingKeys.size());
+        for (KeyEntry k : waitingKeys) {
+            heads.add(k.waiting.firstEntry().getValue());
+        }
+        heads.sort(Comparator.comparingLong(s -> s.waitSeq));
+        int closingUncovered = closing;
+        for (SessionEntry s : heads) {
+            KeyEntry k = s.keyEntry;
+            if (overdue(s)) {
+                endSession(s, EndReason.DEADLINE);
+                return true;
+            }
+            if (!k.pooled.isEmpty()) {
+                bind(s, k.pooled.peek(), TabState.RESERVED);
+                serveDrivers(s, true);
+                return true;
+            }
+            if (k.underCap() && tabs.size() < config.globalMax()) {
+                openTabFor(s, k);
+                return true;
+            }
+            if (k.underCap() && closingUncovered > 0) {
+                closingUncovered--;
+            } else if (k.underCap() && !pooled.isEmpty()) {
+                close(pooled.peek(), CloseReason.EVICTED);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void openTabFor(SessionEntry s, KeyEntry k) {
+        TabEntry t = new TabEntry(nextTabId++, s.key, TabState.OPENING);
+        t.keyEntry = k;
+        tabs.put(t.tabId, t);
+        k.tabCount++;
+        refreshServable(k);
+        out.add(new Decision.OpenTab(t.tabId, t.key));
+        bind(s, t, TabState.OPENING);
     }
 
     // ---------------------------------------------------------------- transitions
@@ -514,10 +586,18 @@ public final class LeaseKernel {
         t.sessionId = s.sessionId;
         t.epoch++;
         s.tabId = t.tabId;
+        s.tab = t;
         if (s.deadline == 0) {
-            s.deadline = now + config.reservationMillis(s.requestClass);
+            s.deadline = now + reservationMillis(s.requestClass);
             deadlines.add(s);
         }
+        s.keyEntry.bound.add(s);
+    }
+
+    private void unbind(SessionEntry s) {
+        s.keyEntry.bound.remove(s);
+        s.tabId = 0;
+        s.tab = null;
     }
 
     private void serveDrivers(SessionEntry s) {
@@ -526,15 +606,20 @@ public final class LeaseKernel {
 
     /** Grants the lease to the head waiting driver when the session is bound to a RESERVED tab and undriven. */
     private void serveDrivers(SessionEntry s, boolean justBound) {
-        if (s.lease == null && !s.drivers.isEmpty() && s.tabId != 0 && tabs.get(s.tabId).state == TabState.RESERVED) {
+        if (s.lease == null && s.hasDrivers() && s.tab != null && s.tab.state == TabState.RESERVED) {
             grantHead(s, justBound);
         }
     }
 
     private void grantHead(SessionEntry s, boolean justBound) {
-        DriverWaiter w = s.drivers.peekFirst();
+        DriverWaiter w = s.firstDriver();
         removeWaiter(s, w.requestId());
-        TabEntry t = tabs.get(s.tabId);
+        grant(s, w.requestId(), w.holder(), justBound);
+    }
+
+    /** Grants the lease of bound, undriven session {@code s} to {@code holder} (reset and navigate first when due). */
+    private void grant(SessionEntry s, long requestId, String holder, boolean justBound) {
+        TabEntry t = s.tab;
         boolean reset = t.needsReset;
         if (reset) {
             out.add(new Decision.ResetTab(t.tabId, t.targetId));
@@ -544,8 +629,8 @@ public final class LeaseKernel {
             out.add(new Decision.Navigate(t.tabId, t.targetId, s.conversationUrl));
         }
         long token = nextToken++;
-        setLease(s, new DriverLease(s.sessionId, w.holder(), token, now, leaseExpiry(s)));
-        out.add(new Decision.Granted(w.requestId(), s.sessionId, w.holder(), t.tabId, t.targetId, token,
+        setLease(s, new DriverLease(s.sessionId, holder, token, now, leaseExpiry(s)));
+        out.add(new Decision.Granted(requestId, s.sessionId, holder, t.tabId, t.targetId, token,
                 s.lease.expiresAt(), s.deadline));
     }
 
@@ -557,8 +642,8 @@ public final class LeaseKernel {
         }
         rejectAllDrivers(s, RejectReason.SESSION_ENDED);
         out.add(new Decision.ReservationEnded(s.sessionId, s.tabId, reason));
-        if (s.tabId != 0) {
-            TabEntry t = tabs.get(s.tabId);
+        TabEntry t = s.tab;
+        if (t != null) {
             t.sessionId = null;
             if (t.state == TabState.RESERVED) {
                 t.epoch++;
@@ -567,12 +652,13 @@ public final class LeaseKernel {
         }
         stopWaiting(s);
         deadlines.remove(s);
+        s.keyEntry.bound.remove(s);
         sessions.remove(s.sessionId);
     }
 
     private void rejectAllDrivers(SessionEntry s, RejectReason reason) {
-        while (!s.drivers.isEmpty()) {
-            DriverWaiter w = s.drivers.peekFirst();
+        while (s.hasDrivers()) {
+            DriverWaiter w = s.firstDriver();
             removeWaiter(s, w.requestId());
             out.add(new Decision.Rejected(w.requestId(), s.sessionId, w.holder(), reason, 0));
         }
@@ -581,7 +667,7 @@ public final class LeaseKernel {
 
     /** A waiting session with no drivers leaves its key queue; one that was never bound is forgotten. */
     private void afterDriversLeft(SessionEntry s) {
-        if (s.drivers.isEmpty() && s.waitSeq != 0) {
+        if (!s.hasDrivers() && s.waitSeq != 0) {
             stopWaiting(s);
             if (s.deadline == 0) {
                 sessions.remove(s.sessionId);
@@ -602,13 +688,15 @@ public final class LeaseKernel {
         t.needsReset = needsReset;
         t.poolExpiresAt = now + config.poolTtlMillis();
         pooled.add(t);
-        key(t.key).pooled.add(t);
+        t.keyEntry.pooled.add(t);
+        refreshServable(t.keyEntry);
     }
 
     private void unpool(TabEntry t) {
         pooled.remove(t);
-        key(t.key).pooled.remove(t);
+        t.keyEntry.pooled.remove(t);
         t.poolExpiresAt = 0;
+        refreshServable(t.keyEntry);
     }
 
     private void removeTab(TabEntry t) {
@@ -621,59 +709,87 @@ public final class LeaseKernel {
         if (t.targetId != null) {
             tabsByTarget.remove(t.targetId);
         }
-        key(t.key).tabs.remove(t);
+        t.keyEntry.tabCount--;
+        refreshServable(t.keyEntry);
     }
 
     // ---------------------------------------------------------------- index helpers
 
     private void setLease(SessionEntry s, DriverLease lease) {
-        if (s.lease != null) {
+        if (lease == null) {
             leaseExpiries.remove(s);
-        }
-        s.lease = lease;
-        if (lease != null) {
+            s.lease = null;
+        } else if (s.lease != null) {
+            s.lease = lease;
+            leaseExpiries.update(s); // a heartbeat moved the expiry
+        } else {
+            s.lease = lease;
             leaseExpiries.add(s);
         }
+    }
+
+    /** @return the reservation of {@code requestClass}, in milliseconds; typed error when unknown */
+    private long reservationMillis(String requestClass) {
+        Long millis = reservationMillis.get(requestClass);
+        return millis != null ? millis : config.reservationMillis(requestClass); // the config throws the typed error
     }
 
     private long leaseExpiry(SessionEntry s) {
         return Math.min(s.deadline, now + config.heartbeatTimeoutMillis());
     }
 
-    private void addWaiter(SessionEntry s, DriverWaiter w) {
-        s.drivers.addLast(w);
+    private void addWaiter(SessionEntry s, long requestId, String holder) {
+        DriverWaiter w = new DriverWaiter(requestId, holder, now + config.queueTimeoutMillis());
+        s.addDriver(w);
         waitingRequests.put(w.requestId(), s);
         queueDeadlines.add(w);
     }
 
     private DriverWaiter removeWaiter(SessionEntry s, long requestId) {
-        for (Iterator<DriverWaiter> it = s.drivers.iterator(); it.hasNext(); ) {
-            DriverWaiter w = it.next();
-            if (w.requestId() == requestId) {
-                it.remove();
-                waitingRequests.remove(requestId);
-                queueDeadlines.remove(w);
-                return w;
-            }
+        DriverWaiter w = s.removeDriver(requestId);
+        if (w == null) {
+            throw new AssertionError("request " + requestId + " is not waiting on session " + s.sessionId);
         }
-        throw new AssertionError("request " + requestId + " is not waiting on session " + s.sessionId);
+        waitingRequests.remove(requestId);
+        queueDeadlines.remove(w);
+        return w;
     }
 
     private void startWaiting(SessionEntry s) {
         s.waitSeq = nextWaitSeq++;
-        KeyEntry k = key(s.key);
+        KeyEntry k = s.keyEntry;
         k.waiting.put(s.waitSeq, s);
         waitingKeys.add(k);
+        refreshServable(k);
     }
 
     private void stopWaiting(SessionEntry s) {
         if (s.waitSeq != 0) {
-            KeyEntry k = key(s.key);
+            KeyEntry k = s.keyEntry;
             k.waiting.remove(s.waitSeq);
             if (k.waiting.isEmpty()) {
                 waitingKeys.remove(k);
             }
             s.waitSeq = 0;
+            refreshServable(k);
+        }
+    }
+
+    /**
+     * Keeps {@code k}'s place in {@link #servable} in step with its queue, its pooled tabs and its tab
+     * count: in the set, under its head's {@code waitSeq}, iff it has a waiting session and a pooled tab or
+     * room under its cap.
+     */
+    private void refreshServable(KeyEntry k) {
+        long seq = !k.waiting.isEmpty() && (!k.pooled.isEmpty() || k.underCap()) ? k.waiting.firstKey() : 0;
+        if (seq != k.servableSeq) {
+            if (k.servableSeq != 0) {
+                servable.remove(k);
+            }
+            k.servableSeq = seq;
+            if (seq != 0) {
+                servable.add(k);
+            }
         }
     }
 
@@ -686,30 +802,28 @@ public final class LeaseKernel {
     }
 
     private boolean isOpening(SessionEntry s) {
-        return s.tabId != 0 && tabs.get(s.tabId).state == TabState.OPENING;
+        return s.tab != null && s.tab.state == TabState.OPENING;
     }
 
     private KeyEntry key(String key) {
-        return keys.computeIfAbsent(key, name -> new KeyEntry(name, config.maxPerKey(name)));
+        KeyEntry k = keys.get(key);
+        if (k == null) {
+            k = new KeyEntry(key, config.maxPerKey(key));
+            keys.put(key, k);
+        }
+        return k;
     }
 
     /**
      * A hint for a rejected request of key {@code k}: time until the earliest moment something of that
-     * key is due (a reservation's deadline, a waiter's queue deadline), at least 1 ms.
+     * key is due (the deadline of a session bound to one of its tabs, a queue deadline of its head waiting
+     * session), at least 1 ms. O(1) plus the head's driver queue (at most {@code queueCapacity}).
      */
     private long keyRetryAfter(KeyEntry k) {
-        long due = Long.MAX_VALUE;
-        for (TabEntry t : k.tabs) {
-            if (t.sessionId != null) {
-                SessionEntry s = sessions.get(t.sessionId);
-                if (s != null) {
-                    due = Math.min(due, s.deadline);
-                }
-            }
-        }
+        long due = k.bound.peekKey();
         if (!k.waiting.isEmpty()) {
             SessionEntry head = k.waiting.firstEntry().getValue();
-            for (DriverWaiter w : head.drivers) {
+            for (DriverWaiter w : head.drivers()) {
                 due = Math.min(due, w.queueDeadline());
             }
         }
@@ -736,12 +850,13 @@ public final class LeaseKernel {
         nextWaitSeq = state.nextWaitSeq();
         for (Tab tab : state.tabs()) {
             TabEntry t = TabEntry.of(tab);
+            KeyEntry k = key(t.key);
+            t.keyEntry = k;
             tabs.put(t.tabId, t);
             if (t.targetId != null) {
                 tabsByTarget.put(t.targetId, t);
             }
-            KeyEntry k = key(t.key);
-            k.tabs.add(t);
+            k.tabCount++;
             if (t.state == TabState.POOLED) {
                 pooled.add(t);
                 k.pooled.add(t);
@@ -751,6 +866,8 @@ public final class LeaseKernel {
         }
         for (Session session : state.sessions()) {
             SessionEntry s = SessionEntry.of(session);
+            KeyEntry k = key(s.key);
+            s.keyEntry = k;
             sessions.put(s.sessionId, s);
             if (s.lease != null) {
                 leaseExpiries.add(s);
@@ -758,15 +875,21 @@ public final class LeaseKernel {
             if (s.deadline != 0) {
                 deadlines.add(s);
             }
-            for (DriverWaiter w : s.drivers) {
+            if (s.tabId != 0) {
+                s.tab = tabs.get(s.tabId);
+                k.bound.add(s);
+            }
+            for (DriverWaiter w : s.drivers()) {
                 waitingRequests.put(w.requestId(), s);
                 queueDeadlines.add(w);
             }
             if (s.waitSeq != 0) {
-                KeyEntry k = key(s.key);
                 k.waiting.put(s.waitSeq, s);
                 waitingKeys.add(k);
             }
+        }
+        for (KeyEntry k : keys.values()) {
+            refreshServable(k);
         }
     }
 }

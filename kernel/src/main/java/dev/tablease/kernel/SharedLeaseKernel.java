@@ -2,6 +2,7 @@ package dev.tablease.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A thread-safe, linearizable facade over one {@link LeaseKernel}: every call runs under one lock, so
@@ -34,6 +35,14 @@ public final class SharedLeaseKernel {
     }
 
     private final LeaseKernel kernel;
+    /**
+     * Guards {@link #kernel}. A non-fair {@link ReentrantLock} rather than a monitor: under contention a
+     * running thread may take the lock again at once instead of handing it to a parked one (measured in
+     * {@code docs/benchmarks.md}: with more threads than cores a monitor spends its time parking threads).
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** How many times {@link #apply} retries the lock before it parks (see {@link #lockSpinning()}). */
+    private static final int SPINS = 64;
 
     /**
      * Shares an existing kernel; the caller must not use it directly any more.
@@ -60,33 +69,64 @@ public final class SharedLeaseKernel {
      * @return the inputs applied and their decisions
      * @throws InvalidInputException when the input is malformed (see {@link LeaseKernel#apply(Input)})
      */
-    public synchronized Step apply(Input input) {
+    public Step apply(Input input) {
         InvalidInputException.requireNonNull(input, "input");
-        List<Input> inputs = new ArrayList<>(2);
-        List<Decision> decisions = new ArrayList<>();
-        if (!(input instanceof Input.Tick) && input.now() >= kernel.nextDueAt() && input.now() >= kernel.lastNow()) {
-            Input tick = new Input.Tick(input.now());
-            decisions.addAll(kernel.apply(tick));
-            inputs.add(tick);
+        lockSpinning();
+        try {
+            if (!(input instanceof Input.Tick) && input.now() >= kernel.nextDueAt() && input.now() >= kernel.lastNow()) {
+                Input tick = new Input.Tick(input.now());
+                List<Decision> decisions = new ArrayList<>(kernel.apply(tick));
+                decisions.addAll(kernel.apply(input));
+                return new Step(List.of(tick, input), decisions);
+            }
+            return new Step(List.of(input), kernel.apply(input)); // immutable lists: Step keeps them as they are
+        } finally {
+            lock.unlock();
         }
-        decisions.addAll(kernel.apply(input));
-        inputs.add(input);
-        return new Step(inputs, decisions);
+    }
+
+    /**
+     * Takes the lock, first retrying for a short while without parking: a kernel step holds the lock for
+     * about a tenth of a microsecond, much less than parking and waking a thread costs.
+     */
+    private void lockSpinning() {
+        for (int i = 0; i < SPINS; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
     }
 
     /** @return a snapshot of the whole state, taken under the lock */
-    public synchronized KernelState snapshot() {
-        return kernel.snapshot();
+    public KernelState snapshot() {
+        lock.lock();
+        try {
+            return kernel.snapshot();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** @return the earliest time something is due, under the lock ({@link LeaseKernel#nextDueAt()}) */
-    public synchronized long nextDueAt() {
-        return kernel.nextDueAt();
+    public long nextDueAt() {
+        lock.lock();
+        try {
+            return kernel.nextDueAt();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** @return the largest {@code now} accepted so far, under the lock ({@link LeaseKernel#lastNow()}) */
-    public synchronized long lastNow() {
-        return kernel.lastNow();
+    public long lastNow() {
+        lock.lock();
+        try {
+            return kernel.lastNow();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** @return the configuration enforced */

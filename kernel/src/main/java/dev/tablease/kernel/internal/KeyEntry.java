@@ -1,25 +1,35 @@
 package dev.tablease.kernel.internal;
 
-import java.util.LinkedHashSet;
-import java.util.NavigableSet;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * Per-key indexes: the key's tabs in every state (for its cap), its pooled tabs in pool order, and its
- * FIFO of sessions waiting for a tab (by {@code waitSeq}). Derived data: rebuilt from the state on restore.
+ * Per-key indexes: the number of the key's tabs in every state (for its cap), its pooled tabs in pool
+ * order, its bound sessions by deadline (for the retry-after hint), and its FIFO of sessions waiting
+ * for a tab (by {@code waitSeq}). Derived data: rebuilt from the state on restore.
  */
 public final class KeyEntry {
     public final String key;
     /** The key's cap, {@code maxPerKey(key)}, cached. */
     public final int cap;
-    public final Set<TabEntry> tabs = new LinkedHashSet<>();
-    public final NavigableSet<TabEntry> pooled = new TreeSet<>(TabEntry.POOL_ORDER);
+    /** The key's tabs in every state (OPENING, RESERVED, POOLED, CLOSING). */
+    public int tabCount;
+    public final TabEntry.PoolHeap pooled = new TabEntry.PoolHeap(true);
+    /** The sessions bound to a tab of this key (RESERVED for them or OPENING on their behalf), by deadline. */
+    public final SessionEntry.DeadlineHeap bound = new SessionEntry.DeadlineHeap(true);
     public final TreeMap<Long, SessionEntry> waiting = new TreeMap<>();
+    /**
+     * The {@code waitSeq} of the key's head waiting session while the key is in the kernel's set of
+     * servable keys (it has waiters and a pooled tab or room under its cap), else 0.
+     */
+    public long servableSeq;
 
     public KeyEntry(String key, int cap) {
         this.key = key;
         this.cap = cap;
+    }
+
+    /** @return whether the key has fewer tabs than its cap */
+    public boolean underCap() {
+        return tabCount < cap;
     }
 }

@@ -5,30 +5,33 @@ import dev.tablease.kernel.DriverWaiter;
 import dev.tablease.kernel.Session;
 
 import java.util.ArrayDeque;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.List;
 
 /**
  * The kernel's mutable record of one session. Only {@code LeaseKernel} mutates it, and only through its
- * own helpers, which keep the lease-expiry and deadline indexes in step.
+ * own helpers, which keep the lease-expiry and deadline indexes in step, and {@link #tab} in step with
+ * {@link #tabId}.
  */
 public final class SessionEntry {
-    /** Lease-expiry order: {@code lease.expiresAt}, then {@code sessionId}. Only sessions with a lease. */
-    public static final Comparator<SessionEntry> LEASE_ORDER =
-            Comparator.comparingLong((SessionEntry s) -> s.lease.expiresAt()).thenComparing(s -> s.sessionId);
-    /** Deadline order: {@code deadline}, then {@code sessionId}. Only sessions with a deadline. */
-    public static final Comparator<SessionEntry> DEADLINE_ORDER =
-            Comparator.comparingLong((SessionEntry s) -> s.deadline).thenComparing(s -> s.sessionId);
 
     public final String sessionId;
     public final String key;
     public final String requestClass;
+    /** The entry of {@link #key}, set by the kernel when it creates or loads the session. */
+    public KeyEntry keyEntry;
     public long tabId;
+    /** The tab {@link #tabId} names, {@code null} when unbound. */
+    public TabEntry tab;
     public long deadline;
     public String conversationUrl;
     public DriverLease lease;
-    public final ArrayDeque<DriverWaiter> drivers = new ArrayDeque<>();
+    /** The waiting drivers, FIFO; allocated on the first one (most sessions never queue a driver). */
+    private ArrayDeque<DriverWaiter> drivers;
     public long waitSeq;
+    int leaseIndex = -1;
+    int deadlineIndex = -1;
+    int boundIndex = -1;
 
     public SessionEntry(String sessionId, String key, String requestClass) {
         this.sessionId = sessionId;
@@ -42,13 +45,117 @@ public final class SessionEntry {
         e.deadline = s.deadline();
         e.conversationUrl = s.conversationUrl();
         e.lease = s.lease();
-        e.drivers.addAll(s.drivers());
+        for (DriverWaiter w : s.drivers()) {
+            e.addDriver(w);
+        }
         e.waitSeq = s.waitSeq();
         return e;
     }
 
     public Session toRecord() {
         return new Session(sessionId, key, requestClass, tabId, deadline, conversationUrl, lease,
-                List.copyOf(drivers), waitSeq);
+                drivers == null ? List.of() : List.copyOf(drivers), waitSeq);
+    }
+
+    /** @return whether a driver waits for this session's lease */
+    public boolean hasDrivers() {
+        return drivers != null && !drivers.isEmpty();
+    }
+
+    /** @return the number of waiting drivers */
+    public int driverCount() {
+        return drivers == null ? 0 : drivers.size();
+    }
+
+    /** @return the first waiting driver, {@code null} when none */
+    public DriverWaiter firstDriver() {
+        return drivers == null ? null : drivers.peekFirst();
+    }
+
+    /** @return the waiting drivers, FIFO (a live view: do not modify while iterating) */
+    public Iterable<DriverWaiter> drivers() {
+        return drivers == null ? Collections.emptyList() : drivers;
+    }
+
+    /** Queues {@code w} last. */
+    public void addDriver(DriverWaiter w) {
+        if (drivers == null) {
+            drivers = new ArrayDeque<>(4);
+        }
+        drivers.addLast(w);
+    }
+
+    /** Removes and returns the waiting driver with {@code requestId}, {@code null} when it is not waiting here. */
+    public DriverWaiter removeDriver(long requestId) {
+        if (drivers != null) {
+            for (var it = drivers.iterator(); it.hasNext(); ) {
+                DriverWaiter w = it.next();
+                if (w.requestId() == requestId) {
+                    it.remove();
+                    return w;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Sessions with a lease by lease expiry ({@code lease.expiresAt}, then {@code sessionId}). */
+    public static final class LeaseHeap extends IndexedHeap<SessionEntry> {
+        @Override
+        protected long keyOf(SessionEntry s) {
+            return s.lease.expiresAt();
+        }
+
+        @Override
+        protected boolean tieBefore(SessionEntry a, SessionEntry b) {
+            return a.sessionId.compareTo(b.sessionId) < 0;
+        }
+
+        @Override
+        protected int indexOf(SessionEntry s) {
+            return s.leaseIndex;
+        }
+
+        @Override
+        protected void setIndex(SessionEntry s, int index) {
+            s.leaseIndex = index;
+        }
+    }
+
+    /**
+     * Sessions by deadline ({@code deadline}, then {@code sessionId}): all sessions with a deadline (the
+     * kernel's heap) or the sessions bound to a key's tabs (a key's heap); each uses its own position field.
+     */
+    public static final class DeadlineHeap extends IndexedHeap<SessionEntry> {
+        private final boolean perKey;
+
+        /** @param perKey whether this is a key's heap of bound sessions (else the kernel's heap of deadlines) */
+        public DeadlineHeap(boolean perKey) {
+            this.perKey = perKey;
+        }
+
+        @Override
+        protected long keyOf(SessionEntry s) {
+            return s.deadline;
+        }
+
+        @Override
+        protected boolean tieBefore(SessionEntry a, SessionEntry b) {
+            return a.sessionId.compareTo(b.sessionId) < 0;
+        }
+
+        @Override
+        protected int indexOf(SessionEntry s) {
+            return perKey ? s.boundIndex : s.deadlineIndex;
+        }
+
+        @Override
+        protected void setIndex(SessionEntry s, int index) {
+            if (perKey) {
+                s.boundIndex = index;
+            } else {
+                s.deadlineIndex = index;
+            }
+        }
     }
 }

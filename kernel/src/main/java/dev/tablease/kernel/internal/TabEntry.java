@@ -3,16 +3,11 @@ package dev.tablease.kernel.internal;
 import dev.tablease.kernel.Tab;
 import dev.tablease.kernel.TabState;
 
-import java.util.Comparator;
-
 /**
  * The kernel's mutable record of one tab. Only {@code LeaseKernel} mutates it, and only through its
- * own helpers, which keep the pool index (ordered by {@link #POOL_ORDER}) in step.
+ * own helpers, which keep the pool indexes (heaps in {@link PoolHeap} order) in step.
  */
 public final class TabEntry {
-    /** Pool order: pooled longest ago first ({@code poolExpiresAt}, then {@code tabId}). */
-    public static final Comparator<TabEntry> POOL_ORDER =
-            Comparator.comparingLong((TabEntry t) -> t.poolExpiresAt).thenComparingLong(t -> t.tabId);
 
     public final long tabId;
     public final String key;
@@ -22,6 +17,12 @@ public final class TabEntry {
     public long poolExpiresAt;
     public long epoch;
     public boolean needsReset;
+    /** The entry of {@link #key}, set by the kernel when it creates or loads the tab. */
+    public KeyEntry keyEntry;
+    /** Position in the global pool heap, -1 when not pooled. */
+    int poolIndex = -1;
+    /** Position in its key's pool heap, -1 when not pooled. */
+    int keyPoolIndex = -1;
 
     public TabEntry(long tabId, String key, TabState state) {
         this.tabId = tabId;
@@ -41,5 +42,42 @@ public final class TabEntry {
 
     public Tab toRecord() {
         return new Tab(tabId, targetId, key, state, sessionId, poolExpiresAt, epoch, needsReset);
+    }
+
+    /**
+     * Pooled tabs in pool order: pooled longest ago first ({@code poolExpiresAt}, then {@code tabId}).
+     * One heap for all pooled tabs and one per key; a tab is in both or in neither.
+     */
+    public static final class PoolHeap extends IndexedHeap<TabEntry> {
+        private final boolean perKey;
+
+        /** @param perKey whether this is a key's heap (else the global one); each uses its own position field */
+        public PoolHeap(boolean perKey) {
+            this.perKey = perKey;
+        }
+
+        @Override
+        protected long keyOf(TabEntry t) {
+            return t.poolExpiresAt;
+        }
+
+        @Override
+        protected boolean tieBefore(TabEntry a, TabEntry b) {
+            return a.tabId < b.tabId;
+        }
+
+        @Override
+        protected int indexOf(TabEntry t) {
+            return perKey ? t.keyPoolIndex : t.poolIndex;
+        }
+
+        @Override
+        protected void setIndex(TabEntry t, int index) {
+            if (perKey) {
+                t.keyPoolIndex = index;
+            } else {
+                t.poolIndex = index;
+            }
+        }
     }
 }
