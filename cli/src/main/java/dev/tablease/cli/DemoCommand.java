@@ -3,6 +3,9 @@ package dev.tablease.cli;
 import dev.tablease.adapter.AdapterConfig;
 import dev.tablease.demo.ChromiumSetup;
 import dev.tablease.demo.Demo;
+import dev.tablease.model.TraceValidationException;
+import dev.tablease.model.TraceValidator;
+import dev.tablease.model.TraceVerdict;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +24,7 @@ public final class DemoCommand implements Command {
     private final Function<Path, ChromiumSetup> setup;
     private final Path defaultChromium;
     private final boolean console;
+    private final TraceValidator validator = new TraceValidator();
 
     public DemoCommand() {
         this(AdapterConfig.DEFAULT_CHROMIUM, ChromiumSetup::system, System.console() != null);
@@ -40,7 +44,7 @@ public final class DemoCommand implements Command {
 
     @Override
     public String arguments() {
-        return "[--agents N] [--seconds S] [--out <dir>] [--chromium <path>] [--seed S] [--plain]";
+        return "[--agents N] [--seconds S] [--out <dir>] [--chromium <path>] [--seed S] [--plain] [--validate]";
     }
 
     @Override
@@ -66,7 +70,10 @@ public final class DemoCommand implements Command {
                 waits p50/p99, most physical tabs per key and in total, reclaimed reservations, leaked
                 tabs. The run's trace (every store transition's input and decisions, JSON Lines) is
                 replayed through the replay checks, drawn as a timeline, and both paths are printed.
-                With the defaults the demo takes about a minute and a half.
+                With --validate, the trace is then validated against the TLA+ spec with TLC (as
+                'tablease validate <trace>' does): one more row gives the steps, the distinct states and
+                TLC's time, or the first step that does not conform. With the defaults the demo takes
+                about a minute and a half (--validate adds 10 to 15 s).
 
                 Needs Debian's chromium at /usr/bin/chromium: when it is missing, the demo installs it
                 (apt-get update && apt-get install -y chromium) if it runs as root, apt-get exists and
@@ -82,6 +89,7 @@ public final class DemoCommand implements Command {
                   --chromium <path>  the browser (default /usr/bin/chromium)
                   --seed S           the random seed (request classes and think times)
                   --plain            one status line per second instead of a line updated in place
+                  --validate         validate the trace against TabLease.tla with TLC after the run
 
                 files written in the output directory:
                   demo-trace.jsonl    the trace (docs/trace-format.md): tablease replay <it>
@@ -90,16 +98,20 @@ public final class DemoCommand implements Command {
 
                 exit codes:
                   0  the caps held (physical tabs per key and in total), no tab leaked, the trace replays
-                  1  a cap was exceeded, a tab leaked, or the trace does not replay
-                  2  wrong arguments, no browser (see above), or the demo could not start
+                     (and, with --validate, conforms to the spec)
+                  1  a cap was exceeded, a tab leaked, the trace does not replay, or (--validate) TLC
+                     rejects the trace
+                  2  wrong arguments, no browser (see above), or the demo could not start; with --validate,
+                     also when the demo passed but the validation gave no verdict (TLC could not run)
                 """;
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
         Demo.Settings settings;
+        boolean validate;
         try {
-            Args a = Args.parse(args, Set.of("agents", "seconds", "out", "chromium", "seed"), Set.of("plain"));
+            Args a = Args.parse(args, Set.of("agents", "seconds", "out", "chromium", "seed"), Set.of("plain", "validate"));
             a.positionalCount(0, 0, "no arguments");
             int agents = a.intValue("agents", 20, 6, 60);
             int seconds = a.intValue("seconds", 45, 10, 3600);
@@ -114,6 +126,7 @@ public final class DemoCommand implements Command {
             Path chromium = a.has("chromium") ? Path.of(a.get("chromium", null)) : defaultChromium;
             settings = new Demo.Settings(agents, seconds, out0.toAbsolutePath(), chromium, 1_000,
                     console && !a.has("plain"), seed);
+            validate = a.has("validate");
         } catch (Args.UsageException e) {
             return usageError(err, e.getMessage());
         }
@@ -122,9 +135,31 @@ public final class DemoCommand implements Command {
                 return USAGE;
             }
             Demo.Report report = Demo.run(settings, out);
-            out.print(report.render());
+            if (!validate) {
+                out.print(report.render());
+                out.flush();
+                return report.passed() ? OK : FAILED;
+            }
+            String validation;
+            int validated;
+            if (!report.replayPassed() || report.traceDivergences() > 0) {
+                validation = "not run: the trace does not replay";
+                validated = FAILED;
+            } else {
+                out.println("validating the trace against TabLease.tla with TLC ...");
+                out.flush();
+                try {
+                    TraceVerdict v = validator.validate(List.of(report.trace()));
+                    validation = ValidateCommand.line(v);
+                    validated = v.conforms() ? OK : FAILED;
+                } catch (TraceValidationException e) {
+                    validation = "NO VERDICT (" + ValidateCommand.describe(e.problem()) + "): " + e.getMessage();
+                    validated = USAGE;
+                }
+            }
+            out.print(report.render(validation, validated == OK));
             out.flush();
-            return report.passed() ? OK : FAILED;
+            return !report.passed() ? FAILED : validated;
         } catch (IOException e) {
             err.println("tablease demo: could not start: " + e.getMessage());
             return USAGE;

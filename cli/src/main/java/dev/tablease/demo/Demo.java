@@ -149,6 +149,17 @@ public final class Demo {
 
         /** @return the summary table */
         public String render() {
+            return render(null, true);
+        }
+
+        /**
+         * The summary table with the row of the trace's validation by TLC ({@code --validate}).
+         *
+         * @param validation the validation's one-line result, or {@code null} when it was not asked for
+         * @param conforms   whether the trace conforms to the spec (ignored when {@code validation} is null)
+         * @return the summary table; its RESULT line fails when the trace does not conform
+         */
+        public String render(String validation, boolean conforms) {
             StringBuilder b = new StringBuilder();
             b.append(String.format(Locale.ROOT, "%n== tablease demo: %d agents over %d keys, caps %d per key and %d in all, %.1f s ==%n",
                     settings.agents(), KEYS.size(), CONFIG.maxPerKey(), CONFIG.globalMax(), seconds));
@@ -181,7 +192,10 @@ public final class Demo {
             row(b, "replay", replay);
             row(b, "timeline", timeline != null ? timeline.toString() : "not written: " + timelineProblem);
             row(b, "adapter log", log.toString());
-            b.append(passed() ? "RESULT: PASSED\n" : "RESULT: FAILED\n");
+            if (validation != null) {
+                row(b, "validation (TLC)", validation);
+            }
+            b.append(passed() && (validation == null || conforms) ? "RESULT: PASSED\n" : "RESULT: FAILED\n");
             return b.toString();
         }
 

@@ -17,18 +17,21 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code tablease demo}: a short run on real headless Chromium, the missing-browser path, usage errors. */
+/**
+ * {@code tablease demo}: a short run on real headless Chromium whose trace is validated by TLC
+ * ({@code --validate}), the missing-browser path, usage errors.
+ */
 class DemoCommandTest {
 
     @TempDir
     Path tmp;
 
     @Test
-    @Timeout(value = 150, unit = TimeUnit.SECONDS)
-    void aShortDemoKeepsTheCapsLeaksNothingAndItsTraceReplays() throws Exception {
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aShortDemoKeepsTheCapsLeaksNothingAndItsTraceReplaysAndConformsToTheSpec() throws Exception {
         Path out = tmp.resolve("demo");
         CliRun run = CliRun.run(List.of(new DemoCommand(AdapterConfig.DEFAULT_CHROMIUM, ChromiumSetup::system, false)),
-                "demo", "--agents", "6", "--seconds", "20", "--out", out.toString(), "--seed", "1");
+                "demo", "--agents", "6", "--seconds", "20", "--out", out.toString(), "--seed", "1", "--validate");
         String o = run.out();
         assertEquals(0, run.exit(), run.toString());
         // live progress: a status line about once a second
@@ -54,8 +57,16 @@ class DemoCommandTest {
         assertTrue(o.contains("leaked tabs              0  (after the drain: 0 pages in the browser, 0 tabs in the kernel, 0 sessions)"), o);
         assertTrue(o.contains("RESULT: PASSED"), o);
 
-        // the trace replays through the replay command, and the timeline was written
+        // --validate: TLC walked the spec along the whole trace (real times, rebased), one line with the figures
         Path trace = out.resolve("demo-trace.jsonl");
+        assertTrue(o.contains("validating the trace against TabLease.tla with TLC ..."), o);
+        Matcher steps = Pattern.compile("trace +" + Pattern.quote(trace.toString()) + " +\\((\\d+) steps\\)").matcher(o);
+        assertTrue(steps.find(), o);
+        long n = Long.parseLong(steps.group(1));
+        assertTrue(o.contains("validation (TLC)         " + trace + ": conforms to TabLease.tla: 1 trace, " + n + " steps, "
+                + (n + 1) + " distinct states, TLC "), o);
+
+        // the trace replays through the replay command, and the timeline was written
         assertTrue(o.contains(trace.toString()), o);
         CliRun replay = CliRun.run("replay", trace.toString());
         assertEquals(0, replay.exit(), replay.err());
@@ -95,7 +106,7 @@ class DemoCommandTest {
     @Test
     void wrongArgumentsExitTwoWithTheUsage() {
         for (String[] args : new String[][] {{"demo", "--agents", "5"}, {"demo", "--agents", "many"}, {"demo", "--seconds", "9"},
-                {"demo", "now"}, {"demo", "--seed", "x"}, {"demo", "--validate"}}) {
+                {"demo", "now"}, {"demo", "--seed", "x"}, {"demo", "--validate=yes"}}) {
             CliRun run = CliRun.run(args);
             assertEquals(2, run.exit(), run.toString());
             assertTrue(run.err().contains("usage: tablease demo [--agents N]"), run.err());

@@ -13,7 +13,7 @@ class TableaseCliTest {
         CliRun run = CliRun.run("--help");
         assertEquals(0, run.exit());
         assertTrue(run.out().startsWith("usage: tablease <command> [arguments]"), run.out());
-        for (String command : new String[] {"demo [--agents N]", "replay <trace.jsonl>", "status [--store <state.json>]",
+        for (String command : new String[] {"demo [--agents N]", "replay <trace.jsonl>", "validate [--keep <dir>]", "status [--store <state.json>]",
                 "stress [--threads N]", "recover [--store <state.json>]", "check-model [--model <name>]",
                 "timeline <trace.jsonl> [-o <out.html>]"}) {
             assertTrue(run.out().contains(command), command + " in\n" + run.out());

@@ -42,7 +42,8 @@ class BrokenKernelsAreRejectedTest {
             }
         }
         TraceValidation.Verdict v = TraceValidation.validate("trace-broken-" + variant, c, List.of(run),
-                Tlc.freshRunDir("trace-broken-" + variant), Duration.ofMinutes(3));
+                TlcRuns.freshRunDir("trace-broken-" + variant), Duration.ofMinutes(3));
+        v.tlc().forEach(TlcRuns::log);
         System.out.println("conformance: " + variant + " (trace validation): " + v.message());
         assertFalse(v.ok(), variant + " was not rejected");
         assertEquals(Tlc.DEADLOCK, v.exitCode(), v.message());

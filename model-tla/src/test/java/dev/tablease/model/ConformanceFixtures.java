@@ -50,7 +50,7 @@ final class ConformanceFixtures {
         }
         if (behaviours == null) {
           try {
-            Path dir = Tlc.freshRunDir("sim");
+            Path dir = TlcRuns.freshRunDir("sim");
             long t0 = System.nanoTime();
             List<Path> files = ModelBasedReplay.simulate(dir, SIM_BEHAVIOURS, SIM_DEPTH, SIM_SEED, Duration.ofMinutes(5));
             List<ModelBasedReplay.Behaviour> bs = new ArrayList<>();

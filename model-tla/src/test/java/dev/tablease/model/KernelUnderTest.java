@@ -15,7 +15,7 @@ import java.util.function.Function;
  * The kernel as the conformance checks see it: apply an input, take a snapshot. The real kernel, and
  * deliberately wrong variants (test-only, built around the real kernel) that both directions must reject.
  */
-interface KernelUnderTest {
+interface KernelUnderTest extends TraceTranslator.Kernel {
 
     List<Decision> apply(Input input);
 

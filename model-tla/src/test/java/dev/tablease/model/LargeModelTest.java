@@ -11,24 +11,24 @@ class LargeModelTest {
     @Test
     void threeKeysThreeSessionsBothCapsBindingSeparately() {
         NewDesignModelTest.assertHolds(
-                Tlc.run("large-safety", Tlc.specDir(), "TabLease", "TabLeaseLarge.cfg", Duration.ofMinutes(60)));
+                TlcRuns.run("large-safety", TlcRuns.specDir(), "TabLease", "TabLeaseLarge.cfg", Duration.ofMinutes(60)));
     }
 
     @Test
     void oneKeyBothRequestClassesTwoHolders() {
         NewDesignModelTest.assertHolds(
-                Tlc.run("onekey-safety", Tlc.specDir(), "TabLease", "TabLeaseOneKey.cfg", Duration.ofMinutes(60)));
+                TlcRuns.run("onekey-safety", TlcRuns.specDir(), "TabLease", "TabLeaseOneKey.cfg", Duration.ofMinutes(60)));
     }
 
     @Test
     void livenessOnALongerClock() {
         NewDesignModelTest.assertHolds(
-                Tlc.run("large-liveness", Tlc.specDir(), "TabLease", "TabLeaseLargeLiveness.cfg", Duration.ofMinutes(60)));
+                TlcRuns.run("large-liveness", TlcRuns.specDir(), "TabLease", "TabLeaseLargeLiveness.cfg", Duration.ofMinutes(60)));
     }
 
     @Test
     void theHandWrittenFairnessGuardsEqualEnabled() {
         NewDesignModelTest.assertHolds(
-                Tlc.run("fairness-guards", Tlc.specDir(), "TabLease", "TabLeaseEnabled.cfg", Duration.ofMinutes(60)));
+                TlcRuns.run("fairness-guards", TlcRuns.specDir(), "TabLease", "TabLeaseEnabled.cfg", Duration.ofMinutes(60)));
     }
 }

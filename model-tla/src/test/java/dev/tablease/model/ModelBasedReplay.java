@@ -57,13 +57,13 @@ final class ModelBasedReplay {
     static List<Path> simulate(Path runDir, int num, int depth, long seed, Duration timeout) {
         try {
             Files.createDirectories(runDir);
-            Files.copy(Tlc.specDir().resolve("TabLease.tla"), runDir.resolve("TabLease.tla"));
-            Path conf = TraceValidation.conformanceDir();
+            Files.copy(TlcRuns.specDir().resolve("TabLease.tla"), runDir.resolve("TabLease.tla"));
+            Path conf = TlcRuns.conformanceDir();
             Files.copy(conf.resolve("TabLeaseSim.tla"), runDir.resolve("TabLeaseSim.tla"));
             Files.copy(conf.resolve("TabLeaseSim.cfg"), runDir.resolve("TabLeaseSim.cfg"));
             Path out = runDir.resolve("behaviours");
             Files.createDirectories(out);
-            Tlc.Result r = Tlc.runPrepared("sim", runDir, List.of("-simulate",
+            Tlc.Result r = TlcRuns.runPrepared("sim", runDir, List.of("-simulate",
                     "num=" + num + ",file=" + out.resolve("b"), "-depth", String.valueOf(depth), "-seed",
                     String.valueOf(seed), "-config", "TabLeaseSim.cfg", "TabLeaseSim.tla"), timeout);
             if (r.exitCode() != Tlc.OK) {

@@ -22,13 +22,13 @@ class NewDesignModelTest {
 
     @Test
     void everyInvariantAndFencedWritesHoldOnTheSmallModel() {
-        Tlc.Result r = Tlc.run("new-safety", Tlc.specDir(), "TabLease", "TabLeaseSafety.cfg", Duration.ofMinutes(10));
+        Tlc.Result r = TlcRuns.run("new-safety", TlcRuns.specDir(), "TabLease", "TabLeaseSafety.cfg", Duration.ofMinutes(10));
         assertHolds(r);
     }
 
     @Test
     void leasesReservationsWaitersAndTabsAllSettleUnderFairness() {
-        Tlc.Result r = Tlc.run("new-liveness", Tlc.specDir(), "TabLease", "TabLeaseLiveness.cfg", Duration.ofMinutes(10));
+        Tlc.Result r = TlcRuns.run("new-liveness", TlcRuns.specDir(), "TabLease", "TabLeaseLiveness.cfg", Duration.ofMinutes(10));
         assertHolds(r);
         assertTrue(r.reports("Checking") && r.reports("temporal properties for the complete state space"),
                 "liveness was not checked" + Tlc.excerpt(r));

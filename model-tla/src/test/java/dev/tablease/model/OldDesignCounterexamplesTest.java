@@ -45,7 +45,7 @@ class OldDesignCounterexamplesTest {
     @MethodSource("defects")
     void theOldDesignViolatesTheProperty(String id, String module, String cfg, int exitCode, String expected)
             throws IOException {
-        Tlc.Result r = Tlc.run("old-" + id, Tlc.oldDir(), module, cfg, Duration.ofMinutes(5));
+        Tlc.Result r = TlcRuns.run("old-" + id, TlcRuns.oldDir(), module, cfg, Duration.ofMinutes(5));
         assertEquals(exitCode, r.exitCode(), "unexpected TLC exit code" + Tlc.excerpt(r));
         assertTrue(r.reports(expected), "expected '" + expected + "'" + Tlc.excerpt(r));
         assertEquals(1, count(r.output(), "Error: Invariant") + count(r.output(), "Error: Action property")
@@ -54,7 +54,7 @@ class OldDesignCounterexamplesTest {
                 "no counterexample trace" + Tlc.excerpt(r));
         if (exitCode == Tlc.VIOLATION_LIVENESS && expected.contains("Temporal")) {
             assertTrue(r.reports("Back to state") || r.reports("Stuttering"), "no lasso in the trace" + Tlc.excerpt(r));
-            String cfgText = Files.readString(Tlc.oldDir().resolve(cfg), StandardCharsets.UTF_8);
+            String cfgText = Files.readString(TlcRuns.oldDir().resolve(cfg), StandardCharsets.UTF_8);
             assertTrue(cfgText.contains("PROPERTY SilentDriverLosesLease"), "the cfg checks one named property");
         }
         save(id, module, cfg, expected, r);
@@ -72,7 +72,7 @@ class OldDesignCounterexamplesTest {
     @ParameterizedTest(name = "{0}: {2} holds")
     @MethodSource("fixes")
     void theSameModelWithTheNewRuleHolds(String id, String module, String cfg) {
-        Tlc.Result r = Tlc.run("fixed-" + id, Tlc.oldDir(), module, cfg, Duration.ofMinutes(5));
+        Tlc.Result r = TlcRuns.run("fixed-" + id, TlcRuns.oldDir(), module, cfg, Duration.ofMinutes(5));
         assertEquals(Tlc.OK, r.exitCode(), "the fixed variant must hold" + Tlc.excerpt(r));
         assertTrue(r.distinct() > 1, "TLC explored no states" + Tlc.excerpt(r));
     }
@@ -92,11 +92,11 @@ class OldDesignCounterexamplesTest {
                 + " -Dsurefire.failIfNoSpecifiedTests=false -Dtlc.saveCounterexamples=true\n"
                 + "TLC: " + r.generated() + " states generated, " + r.distinct() + " distinct states"
                 + (r.depth() >= 0 ? ", depth " + r.depth() : "") + "\n\n" + r.counterexample();
-        Path target = Tlc.moduleDir().resolve("target/counterexamples");
+        Path target = TlcRuns.moduleDir().resolve("target/counterexamples");
         Files.createDirectories(target);
         Files.writeString(target.resolve(id + ".txt"), text, StandardCharsets.UTF_8);
         if (Boolean.getBoolean("tlc.saveCounterexamples")) {
-            Path committed = Tlc.moduleDir().resolve("counterexamples");
+            Path committed = TlcRuns.moduleDir().resolve("counterexamples");
             Files.createDirectories(committed);
             Files.writeString(committed.resolve(id + ".txt"), text, StandardCharsets.UTF_8);
         }

@@ -58,7 +58,7 @@ class WeakenedGuardsAreCaughtTest {
     @MethodSource("weakenedGuards")
     void tlcCatchesTheWeakenedGuard(String name, String cfg, String original, String weakened, int exitCode,
                                     String expected) {
-        Tlc.Result r = Tlc.run("weakened-" + name.replace(' ', '-'), Tlc.specDir(), "TabLease", cfg, original,
+        Tlc.Result r = TlcRuns.run("weakened-" + name.replace(' ', '-'), TlcRuns.specDir(), "TabLease", cfg, original,
                 weakened, Duration.ofMinutes(10));
         assertEquals(exitCode, r.exitCode(), "TLC did not catch '" + name + "' as expected" + Tlc.excerpt(r));
         assertTrue(r.reports(expected), "expected '" + expected + "'" + Tlc.excerpt(r));

@@ -9,7 +9,18 @@ import java.util.Set;
  * The constants of TabLease.tla that the kernel's {@link KernelConfig} stands for, both ways.
  * {@code HeartbeatTimeout} is {@code heartbeatIntervalMillis x missedHeartbeats}; {@code DefaultBudget}
  * and {@code ProBudget} are the budgets of the request classes {@code "default"} and {@code "pro"}
- * (the spec knows only these two); per-key cap overrides are not modelled.
+ * (the spec knows only these two); per-key cap overrides are not modelled. Durations are in the
+ * trace's time unit (milliseconds for real runs, the model's ticks for the model's shapes).
+ *
+ * @param maxPerKey        tabs per key ({@code MaxPerKey})
+ * @param globalMax        tabs in all ({@code GlobalMax})
+ * @param queueCapacity    waiters per key queue and per session ({@code QueueCapacity})
+ * @param heartbeatTimeout how long a lease lives without a heartbeat ({@code HeartbeatTimeout})
+ * @param defaultBudget    the reservation budget of request class "default" ({@code DefaultBudget})
+ * @param proBudget        the reservation budget of request class "pro" ({@code ProBudget})
+ * @param deadlineMargin   added to every budget ({@code DeadlineMargin})
+ * @param poolTtl          how long an idle tab stays pooled ({@code PoolTtl})
+ * @param queueTimeout     how long a waiter may wait ({@code QueueTimeout})
  */
 record SpecConstants(int maxPerKey, int globalMax, int queueCapacity, long heartbeatTimeout, long defaultBudget,
                      long proBudget, long deadlineMargin, long poolTtl, long queueTimeout) {
@@ -32,6 +43,13 @@ record SpecConstants(int maxPerKey, int globalMax, int queueCapacity, long heart
      * @throws OutOfModelException when the configuration uses what the spec does not model
      */
     static SpecConstants of(KernelConfig c) {
+        long[] durations = {c.heartbeatTimeoutMillis(), c.deadlineMarginMillis(), c.poolTtlMillis(), c.queueTimeoutMillis()};
+        for (long d : durations) {
+            requireTlcNumber(d, "a duration");
+        }
+        for (long b : c.requestClassBudgetsMillis().values()) {
+            requireTlcNumber(b + c.deadlineMarginMillis(), "a budget");
+        }
         if (!c.maxPerKeyOverrides().isEmpty()) {
             throw new OutOfModelException("per-key cap overrides " + c.maxPerKeyOverrides() + " (MaxPerKeyOf(k) is one constant)");
         }
@@ -42,6 +60,21 @@ record SpecConstants(int maxPerKey, int globalMax, int queueCapacity, long heart
         long def = budgets.get("default");
         return new SpecConstants(c.maxPerKey(), c.globalMax(), c.queueCapacity(), c.heartbeatTimeoutMillis(), def,
                 budgets.getOrDefault("pro", def), c.deadlineMarginMillis(), c.poolTtlMillis(), c.queueTimeoutMillis());
+    }
+
+    /** The largest number TLC handles: its integers are 32-bit ("TLC can't handle a number this big"). */
+    static final long TLC_MAX = Integer.MAX_VALUE;
+
+    private static void requireTlcNumber(long v, String what) {
+        if (v > TLC_MAX) {
+            throw new OutOfModelException(what + " of " + v + " (TLC's numbers end at " + TLC_MAX + ")");
+        }
+    }
+
+    /** @return the longest duration the spec adds to a time (a reservation, a lease, a pool TTL, a queue wait) */
+    long longestDuration() {
+        return Math.max(Math.max(heartbeatTimeout, Math.max(defaultBudget, proBudget) + deadlineMargin),
+                Math.max(poolTtl, queueTimeout));
     }
 
     /** @return the CONSTANTS lines of a cfg for TraceSpec (the sets are unused by the actions it calls) */
@@ -59,6 +92,8 @@ record SpecConstants(int maxPerKey, int globalMax, int queueCapacity, long heart
 
     /** The trace or configuration uses something the spec does not model. */
     static final class OutOfModelException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         OutOfModelException(String what) {
             super("outside the spec's model: " + what);
         }
