@@ -260,16 +260,16 @@ public final class LeaseKernel {
         if (s == null) {
             return new Decision.Refused(input.name(), RefuseReason.UNKNOWN_SESSION, "no session " + sessionId);
         }
-        if (s.lease == null) {
+        if (!s.leased()) {
             return new Decision.Refused(input.name(), RefuseReason.NO_LEASE, "session " + sessionId + " has no driver lease");
         }
-        if (s.lease.token() != token) {
+        if (s.leaseToken != token) {
             return new Decision.Refused(input.name(), RefuseReason.STALE_TOKEN,
                     "token " + token + " is not the current token of session " + sessionId);
         }
-        if (s.lease.expiresAt() <= now) {
+        if (s.leaseExpiresAt <= now) {
             return new Decision.Refused(input.name(), RefuseReason.LEASE_EXPIRED,
-                    "the lease of session " + sessionId + " expired at " + s.lease.expiresAt());
+                    "the lease of session " + sessionId + " expired at " + s.leaseExpiresAt);
         }
         return null;
     }
@@ -312,9 +312,9 @@ public final class LeaseKernel {
             addWaiter(s, requestId, a.holder());
             startWaiting(s);
             dispatch();
-        } else if (s.lease != null || s.waitSeq != 0 || s.hasDrivers() || isOpening(s)) {
+        } else if (s.leased() || s.waitSeq != 0 || s.hasDrivers() || isOpening(s)) {
             if (s.driverCount() >= config.queueCapacity()) {
-                long hint = s.lease != null ? Math.max(1, s.lease.expiresAt() - now) : config.queueTimeoutMillis();
+                long hint = s.leased() ? Math.max(1, s.leaseExpiresAt - now) : config.queueTimeoutMillis();
                 out.add(new Decision.Rejected(requestId, s.sessionId, a.holder(), RejectReason.QUEUE_FULL, hint));
                 return;
             }
@@ -347,14 +347,13 @@ public final class LeaseKernel {
 
     private void heartbeat(Input.Heartbeat h) {
         SessionEntry s = sessions.get(h.sessionId());
-        DriverLease l = s.lease;
-        setLease(s, new DriverLease(l.sessionId(), l.holder(), l.token(), now, leaseExpiry(s)));
-        out.add(new Decision.Extended(s.sessionId, l.token(), s.lease.expiresAt()));
+        renewLease(s);
+        out.add(new Decision.Extended(s.sessionId, s.leaseToken, s.leaseExpiresAt));
     }
 
     private void release(Input.Release r) {
         SessionEntry s = sessions.get(r.sessionId());
-        setLease(s, null);
+        endLease(s);
         out.add(new Decision.Released(s.sessionId, r.token(), r.outcome()));
         if (r.outcome() == Outcome.DETACH) {
             serveDrivers(s);
@@ -417,9 +416,9 @@ public final class LeaseKernel {
         SessionEntry s = t.sessionId == null ? null : sessions.get(t.sessionId);
         removeTab(t);
         if (s != null) {
-            if (s.lease != null) {
-                out.add(new Decision.Revoked(s.sessionId, s.lease.holder(), s.lease.token(), RevokeReason.TAB_GONE));
-                setLease(s, null);
+            if (s.leased()) {
+                out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.TAB_GONE));
+                endLease(s);
             }
             unbind(s);
             out.add(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.TAB_GONE));
@@ -439,10 +438,9 @@ public final class LeaseKernel {
         List<SessionEntry> revoked = null;
         while (leaseExpiries.peekKey() <= now) {
             SessionEntry s = leaseExpiries.peek();
-            DriverLease l = s.lease;
-            RevokeReason reason = l.expiresAt() >= s.deadline ? RevokeReason.DEADLINE : RevokeReason.HEARTBEAT_MISSED;
-            out.add(new Decision.Revoked(s.sessionId, l.holder(), l.token(), reason));
-            setLease(s, null);
+            RevokeReason reason = s.leaseExpiresAt >= s.deadline ? RevokeReason.DEADLINE : RevokeReason.HEARTBEAT_MISSED;
+            out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, reason));
+            endLease(s);
             s.tab.needsReset = true; // the driver vanished mid-command
             if (revoked == null) {
                 revoked = new ArrayList<>();
@@ -606,7 +604,7 @@ public final class LeaseKernel {
 
     /** Grants the lease to the head waiting driver when the session is bound to a RESERVED tab and undriven. */
     private void serveDrivers(SessionEntry s, boolean justBound) {
-        if (s.lease == null && s.hasDrivers() && s.tab != null && s.tab.state == TabState.RESERVED) {
+        if (!s.leased() && s.hasDrivers() && s.tab != null && s.tab.state == TabState.RESERVED) {
             grantHead(s, justBound);
         }
     }
@@ -629,16 +627,16 @@ public final class LeaseKernel {
             out.add(new Decision.Navigate(t.tabId, t.targetId, s.conversationUrl));
         }
         long token = nextToken++;
-        setLease(s, new DriverLease(s.sessionId, holder, token, now, leaseExpiry(s)));
+        startLease(s, holder, token);
         out.add(new Decision.Granted(requestId, s.sessionId, holder, t.tabId, t.targetId, token,
-                s.lease.expiresAt(), s.deadline));
+                s.leaseExpiresAt, s.deadline));
     }
 
     /** Ends a session (finished or past its deadline): its lease, its waiters, its reservation. */
     private void endSession(SessionEntry s, EndReason reason) {
-        if (s.lease != null) {
-            out.add(new Decision.Revoked(s.sessionId, s.lease.holder(), s.lease.token(), RevokeReason.DEADLINE));
-            setLease(s, null);
+        if (s.leased()) {
+            out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.DEADLINE));
+            endLease(s);
         }
         rejectAllDrivers(s, RejectReason.SESSION_ENDED);
         out.add(new Decision.ReservationEnded(s.sessionId, s.tabId, reason));
@@ -715,17 +713,23 @@ public final class LeaseKernel {
 
     // ---------------------------------------------------------------- index helpers
 
-    private void setLease(SessionEntry s, DriverLease lease) {
-        if (lease == null) {
-            leaseExpiries.remove(s);
-            s.lease = null;
-        } else if (s.lease != null) {
-            s.lease = lease;
-            leaseExpiries.update(s); // a heartbeat moved the expiry
-        } else {
-            s.lease = lease;
-            leaseExpiries.add(s);
-        }
+    private void startLease(SessionEntry s, String holder, long token) {
+        s.leaseHolder = holder;
+        s.leaseToken = token;
+        s.leaseLastBeat = now;
+        s.leaseExpiresAt = leaseExpiry(s);
+        leaseExpiries.add(s);
+    }
+
+    private void renewLease(SessionEntry s) {
+        s.leaseLastBeat = now;
+        s.leaseExpiresAt = leaseExpiry(s);
+        leaseExpiries.update(s); // the expiry moved
+    }
+
+    private void endLease(SessionEntry s) {
+        leaseExpiries.remove(s);
+        s.leaseHolder = null;
     }
 
     /** @return the reservation of {@code requestClass}, in milliseconds; typed error when unknown */
@@ -869,7 +873,7 @@ public final class LeaseKernel {
             KeyEntry k = key(s.key);
             s.keyEntry = k;
             sessions.put(s.sessionId, s);
-            if (s.lease != null) {
+            if (s.leased()) {
                 leaseExpiries.add(s);
             }
             if (s.deadline != 0) {

@@ -16,21 +16,64 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SharedLeaseKernel {
 
     /**
-     * The inputs one call applied (a {@link Input.Tick} first, when something was due) and their decisions.
-     *
-     * @param inputs    the inputs applied, in order
-     * @param decisions the decisions of all of them, in order
+     * The inputs one call applied (a {@link Input.Tick} first, when something was due) and their
+     * decisions. Immutable; equal when both lists are equal.
      */
-    public record Step(List<Input> inputs, List<Decision> decisions) {
+    public static final class Step {
+        private final Input tick;
+        private final Input input;
+        private final List<Decision> decisions;
+
         /**
-         * Copies the lists.
+         * A step as a list of inputs (for facades built on this class, e.g. in tests).
          *
-         * @param inputs    the inputs applied, in order
+         * @param inputs    the input applied, or a {@code Tick} then the input
          * @param decisions the decisions of all of them, in order
+         * @throws IllegalArgumentException when {@code inputs} is not one input or a {@code Tick} and one input
          */
-        public Step {
-            inputs = List.copyOf(inputs);
-            decisions = List.copyOf(decisions);
+        public Step(List<Input> inputs, List<Decision> decisions) {
+            this(tickOf(inputs), inputs.get(inputs.size() - 1), decisions);
+        }
+
+        private static Input tickOf(List<Input> inputs) {
+            if (inputs.size() == 1) {
+                return null;
+            }
+            if (inputs.size() == 2 && inputs.get(0) instanceof Input.Tick tick) {
+                return tick;
+            }
+            throw new IllegalArgumentException("a step applies one input, after a Tick when one was due: " + inputs);
+        }
+
+        private Step(Input tick, Input input, List<Decision> decisions) {
+            this.tick = tick;
+            this.input = input;
+            this.decisions = List.copyOf(decisions); // no copy when already immutable (the kernel's lists are)
+        }
+
+        /** @return the inputs applied, in order: the caller's input, after a {@code Tick} when one was due */
+        public List<Input> inputs() {
+            return tick == null ? List.of(input) : List.of(tick, input);
+        }
+
+        /** @return the decisions of all of them, in order */
+        public List<Decision> decisions() {
+            return decisions;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Step other && inputs().equals(other.inputs()) && decisions.equals(other.decisions);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * inputs().hashCode() + decisions.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Step[inputs=" + inputs() + ", decisions=" + decisions + "]";
         }
     }
 
@@ -77,9 +120,9 @@ public final class SharedLeaseKernel {
                 Input tick = new Input.Tick(input.now());
                 List<Decision> decisions = new ArrayList<>(kernel.apply(tick));
                 decisions.addAll(kernel.apply(input));
-                return new Step(List.of(tick, input), decisions);
+                return new Step(tick, input, decisions);
             }
-            return new Step(List.of(input), kernel.apply(input)); // immutable lists: Step keeps them as they are
+            return new Step(null, input, kernel.apply(input));
         } finally {
             lock.unlock();
         }

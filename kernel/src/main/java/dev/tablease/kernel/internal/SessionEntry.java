@@ -25,7 +25,14 @@ public final class SessionEntry {
     public TabEntry tab;
     public long deadline;
     public String conversationUrl;
-    public DriverLease lease;
+    /**
+     * The driver lease, held as fields (a {@link DriverLease} record is built only for snapshots): its
+     * holder ({@code null}: no lease), fencing token, last beat and expiry, in milliseconds.
+     */
+    public String leaseHolder;
+    public long leaseToken;
+    public long leaseLastBeat;
+    public long leaseExpiresAt;
     /** The waiting drivers, FIFO; allocated on the first one (most sessions never queue a driver). */
     private ArrayDeque<DriverWaiter> drivers;
     public long waitSeq;
@@ -44,7 +51,13 @@ public final class SessionEntry {
         e.tabId = s.tabId();
         e.deadline = s.deadline();
         e.conversationUrl = s.conversationUrl();
-        e.lease = s.lease();
+        DriverLease l = s.lease();
+        if (l != null) {
+            e.leaseHolder = l.holder();
+            e.leaseToken = l.token();
+            e.leaseLastBeat = l.lastBeat();
+            e.leaseExpiresAt = l.expiresAt();
+        }
         for (DriverWaiter w : s.drivers()) {
             e.addDriver(w);
         }
@@ -53,8 +66,18 @@ public final class SessionEntry {
     }
 
     public Session toRecord() {
-        return new Session(sessionId, key, requestClass, tabId, deadline, conversationUrl, lease,
+        return new Session(sessionId, key, requestClass, tabId, deadline, conversationUrl, lease(),
                 drivers == null ? List.of() : List.copyOf(drivers), waitSeq);
+    }
+
+    /** @return whether the session has a driver lease */
+    public boolean leased() {
+        return leaseHolder != null;
+    }
+
+    /** @return the driver lease as a record, {@code null} when none */
+    public DriverLease lease() {
+        return leaseHolder == null ? null : new DriverLease(sessionId, leaseHolder, leaseToken, leaseLastBeat, leaseExpiresAt);
     }
 
     /** @return whether a driver waits for this session's lease */
@@ -103,7 +126,7 @@ public final class SessionEntry {
     public static final class LeaseHeap extends IndexedHeap<SessionEntry> {
         @Override
         protected long keyOf(SessionEntry s) {
-            return s.lease.expiresAt();
+            return s.leaseExpiresAt;
         }
 
         @Override

@@ -50,4 +50,10 @@ class BenchmarksSmokeTest {
         assertTrue(report.contains("÷ Commons Pool2"), report);
         assertTrue(report.contains("| heartbeat | MANY_KEYS |"), report);
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theInterleavedThroughputCrossCheckRuns() throws Exception {
+        CycleThroughput.main(new String[] {"1", "50", "1,2,8"}); // throws when a cycle fails (queued, rejected)
+    }
 }
