@@ -42,8 +42,13 @@ import java.util.TreeSet;
 public final class LeaseKernel {
 
     private final KernelConfig config;
-    /** {@code config.reservationMillis(c)} of every request class, by hash (the config's map is a tree). */
-    private final Map<String, Long> reservationMillis = new HashMap<>();
+    /**
+     * The request classes and {@code config.reservationMillis} of each, side by side: a few entries,
+     * matched by identity first (callers pass the same constant strings), then by equality, with no
+     * hashing (the hash of a string literal shared with the JDK's archive is recomputed on every call).
+     */
+    private final String[] requestClasses;
+    private final long[] reservationMillisByClass;
 
     private long lastNow;
     private long nextToken;
@@ -86,8 +91,10 @@ public final class LeaseKernel {
 
     private LeaseKernel(KernelConfig config, KernelState state) {
         this.config = InvalidInputException.requireNonNull(config, "config");
-        for (String requestClass : config.requestClassBudgetsMillis().keySet()) {
-            reservationMillis.put(requestClass, config.reservationMillis(requestClass));
+        requestClasses = config.requestClassBudgetsMillis().keySet().toArray(new String[0]);
+        reservationMillisByClass = new long[requestClasses.length];
+        for (int i = 0; i < requestClasses.length; i++) {
+            reservationMillisByClass[i] = config.reservationMillis(requestClasses[i]);
         }
         load(state);
     }
@@ -163,19 +170,21 @@ public final class LeaseKernel {
         out = new StepDecisions();
         now = input.now();
         try {
-            Decision.Refused refused = refusal(input);
+            String sessionId = sessionIdOf(input);
+            SessionEntry s = sessionId == null ? null : sessions.get(sessionId); // looked up once per step
+            Decision.Refused refused = refusal(input, s);
             if (refused != null) {
                 return List.of(refused);
             }
             lastNow = now;
             if (input instanceof Input.Acquire a) {
-                acquire(a);
-            } else if (input instanceof Input.Heartbeat h) {
-                heartbeat(h);
+                acquire(a, s);
+            } else if (input instanceof Input.Heartbeat) {
+                heartbeat(s);
             } else if (input instanceof Input.Release r) {
-                release(r);
+                release(r, s);
             } else if (input instanceof Input.UpdateSession u) {
-                updateSession(u);
+                updateSession(u, s);
             } else if (input instanceof Input.Cancel c) {
                 cancel(c);
             } else if (input instanceof Input.TabOpened o) {
@@ -199,10 +208,23 @@ public final class LeaseKernel {
 
     // ---------------------------------------------------------------- refusals (nothing changes)
 
-    /** @return the refusal for a well-formed input that names something unknown or stale, else null */
-    private Decision.Refused refusal(Input input) {
+    /** @return the session an input names (Acquire, Heartbeat, Release, UpdateSession), else null */
+    private static String sessionIdOf(Input input) {
         if (input instanceof Input.Acquire a) {
-            SessionEntry s = sessions.get(a.sessionId());
+            return a.sessionId();
+        }
+        if (input instanceof Input.Release r) {
+            return r.sessionId();
+        }
+        if (input instanceof Input.Heartbeat h) {
+            return h.sessionId();
+        }
+        return input instanceof Input.UpdateSession u ? u.sessionId() : null;
+    }
+
+    /** @return the refusal for a well-formed input that names something unknown or stale, else null */
+    private Decision.Refused refusal(Input input, SessionEntry s) {
+        if (input instanceof Input.Acquire a) {
             if (s != null && overdue(s)) {
                 return null; // the session is over: the Acquire starts a new one
             }
@@ -217,13 +239,13 @@ public final class LeaseKernel {
             return null;
         }
         if (input instanceof Input.Heartbeat h) {
-            return leaseRefusal(input, h.sessionId(), h.token());
+            return leaseRefusal(input, s, h.sessionId(), h.token());
         }
         if (input instanceof Input.Release r) {
-            return leaseRefusal(input, r.sessionId(), r.token());
+            return leaseRefusal(input, s, r.sessionId(), r.token());
         }
         if (input instanceof Input.UpdateSession u) {
-            return leaseRefusal(input, u.sessionId(), u.token());
+            return leaseRefusal(input, s, u.sessionId(), u.token());
         }
         if (input instanceof Input.Cancel c) {
             return waitingRequests.containsKey(c.requestId()) ? null
@@ -249,14 +271,13 @@ public final class LeaseKernel {
             if (t == null) {
                 return new Decision.Refused(input.name(), RefuseReason.UNKNOWN_TAB, "no tab with target " + c.targetId());
             }
-            return t.state == TabState.CLOSING ? null
-                    : new Decision.Refused(input.name(), RefuseReason.NOT_CLOSING, "tab " + t.tabId + " is " + t.state);
+            return t.state() == TabState.CLOSING ? null
+                    : new Decision.Refused(input.name(), RefuseReason.NOT_CLOSING, "tab " + t.tabId + " is " + t.state());
         }
         return null;
     }
 
-    private Decision.Refused leaseRefusal(Input input, String sessionId, long token) {
-        SessionEntry s = sessions.get(sessionId);
+    private Decision.Refused leaseRefusal(Input input, SessionEntry s, String sessionId, long token) {
         if (s == null) {
             return new Decision.Refused(input.name(), RefuseReason.UNKNOWN_SESSION, "no session " + sessionId);
         }
@@ -279,14 +300,13 @@ public final class LeaseKernel {
         if (t == null) {
             return new Decision.Refused(input.name(), RefuseReason.UNKNOWN_TAB, "no tab " + tabId);
         }
-        return t.state == TabState.OPENING ? null
-                : new Decision.Refused(input.name(), RefuseReason.NOT_OPENING, "tab " + tabId + " is " + t.state);
+        return t.state() == TabState.OPENING ? null
+                : new Decision.Refused(input.name(), RefuseReason.NOT_OPENING, "tab " + tabId + " is " + t.state());
     }
 
     // ---------------------------------------------------------------- inputs
 
-    private void acquire(Input.Acquire a) {
-        SessionEntry s = sessions.get(a.sessionId());
+    private void acquire(Input.Acquire a, SessionEntry s) {
         if (s != null && overdue(s)) {
             endSession(s, EndReason.DEADLINE); // as the Tick would have; then this is a new session
             s = null;
@@ -345,14 +365,12 @@ public final class LeaseKernel {
         return s;
     }
 
-    private void heartbeat(Input.Heartbeat h) {
-        SessionEntry s = sessions.get(h.sessionId());
+    private void heartbeat(SessionEntry s) {
         renewLease(s);
         out.add(new Decision.Extended(s.sessionId, s.leaseToken, s.leaseExpiresAt));
     }
 
-    private void release(Input.Release r) {
-        SessionEntry s = sessions.get(r.sessionId());
+    private void release(Input.Release r, SessionEntry s) {
         endLease(s);
         out.add(new Decision.Released(s.sessionId, r.token(), r.outcome()));
         if (r.outcome() == Outcome.DETACH) {
@@ -363,8 +381,7 @@ public final class LeaseKernel {
         dispatch();
     }
 
-    private void updateSession(Input.UpdateSession u) {
-        SessionEntry s = sessions.get(u.sessionId());
+    private void updateSession(Input.UpdateSession u, SessionEntry s) {
         s.conversationUrl = u.conversationUrl();
         out.add(new Decision.Updated(s.sessionId, u.token()));
     }
@@ -387,7 +404,7 @@ public final class LeaseKernel {
             s = null;
         }
         if (s != null) {
-            t.state = TabState.RESERVED;
+            t.setState(TabState.RESERVED);
             if (!s.hasDrivers() && s.conversationUrl != null) {
                 t.needsReset = true; // nobody to navigate it now: the next driver's grant resets and navigates
             }
@@ -577,10 +594,10 @@ public final class LeaseKernel {
 
     private void bind(SessionEntry s, TabEntry t, TabState state) {
         stopWaiting(s);
-        if (t.state == TabState.POOLED) {
+        if (t.state() == TabState.POOLED) {
             unpool(t);
         }
-        t.state = state;
+        t.setState(state);
         t.sessionId = s.sessionId;
         t.epoch++;
         s.tabId = t.tabId;
@@ -604,7 +621,7 @@ public final class LeaseKernel {
 
     /** Grants the lease to the head waiting driver when the session is bound to a RESERVED tab and undriven. */
     private void serveDrivers(SessionEntry s, boolean justBound) {
-        if (!s.leased() && s.hasDrivers() && s.tab != null && s.tab.state == TabState.RESERVED) {
+        if (!s.leased() && s.hasDrivers() && s.tab != null && s.tab.state() == TabState.RESERVED) {
             grantHead(s, justBound);
         }
     }
@@ -643,7 +660,7 @@ public final class LeaseKernel {
         TabEntry t = s.tab;
         if (t != null) {
             t.sessionId = null;
-            if (t.state == TabState.RESERVED) {
+            if (t.state() == TabState.RESERVED) {
                 t.epoch++;
                 pool(t, true);
             }
@@ -675,14 +692,14 @@ public final class LeaseKernel {
 
     private void close(TabEntry t, CloseReason reason) {
         unpool(t);
-        t.state = TabState.CLOSING;
+        t.setState(TabState.CLOSING);
         t.epoch++;
         closing++;
         out.add(new Decision.CloseTab(t.tabId, t.targetId, reason));
     }
 
     private void pool(TabEntry t, boolean needsReset) {
-        t.state = TabState.POOLED;
+        t.setState(TabState.POOLED);
         t.needsReset = needsReset;
         t.poolExpiresAt = now + config.poolTtlMillis();
         pooled.add(t);
@@ -698,9 +715,9 @@ public final class LeaseKernel {
     }
 
     private void removeTab(TabEntry t) {
-        if (t.state == TabState.POOLED) {
+        if (t.state() == TabState.POOLED) {
             unpool(t);
-        } else if (t.state == TabState.CLOSING) {
+        } else if (t.state() == TabState.CLOSING) {
             closing--;
         }
         tabs.remove(t.tabId);
@@ -734,8 +751,17 @@ public final class LeaseKernel {
 
     /** @return the reservation of {@code requestClass}, in milliseconds; typed error when unknown */
     private long reservationMillis(String requestClass) {
-        Long millis = reservationMillis.get(requestClass);
-        return millis != null ? millis : config.reservationMillis(requestClass); // the config throws the typed error
+        for (int i = 0; i < requestClasses.length; i++) {
+            if (requestClasses[i] == requestClass) {
+                return reservationMillisByClass[i];
+            }
+        }
+        for (int i = 0; i < requestClasses.length; i++) {
+            if (requestClasses[i].equals(requestClass)) {
+                return reservationMillisByClass[i];
+            }
+        }
+        return config.reservationMillis(requestClass); // unknown: the config throws the typed error
     }
 
     private long leaseExpiry(SessionEntry s) {
@@ -806,7 +832,7 @@ public final class LeaseKernel {
     }
 
     private boolean isOpening(SessionEntry s) {
-        return s.tab != null && s.tab.state == TabState.OPENING;
+        return s.tab != null && s.tab.state() == TabState.OPENING;
     }
 
     private KeyEntry key(String key) {
@@ -861,10 +887,10 @@ public final class LeaseKernel {
                 tabsByTarget.put(t.targetId, t);
             }
             k.tabCount++;
-            if (t.state == TabState.POOLED) {
+            if (t.state() == TabState.POOLED) {
                 pooled.add(t);
                 k.pooled.add(t);
-            } else if (t.state == TabState.CLOSING) {
+            } else if (t.state() == TabState.CLOSING) {
                 closing++;
             }
         }

@@ -12,7 +12,11 @@ public final class TabEntry {
     public final long tabId;
     public final String key;
     public String targetId;
-    public TabState state;
+    /**
+     * The state's ordinal: a byte, not a reference, because the kernel changes it on every grant and
+     * release, and a reference store into a long-lived object costs a GC write barrier (G1).
+     */
+    private byte state;
     public String sessionId;
     public long poolExpiresAt;
     public long epoch;
@@ -27,7 +31,19 @@ public final class TabEntry {
     public TabEntry(long tabId, String key, TabState state) {
         this.tabId = tabId;
         this.key = key;
-        this.state = state;
+        this.state = (byte) state.ordinal();
+    }
+
+    private static final TabState[] STATES = TabState.values();
+
+    /** @return the tab's state */
+    public TabState state() {
+        return STATES[state];
+    }
+
+    /** Sets the tab's state. */
+    public void setState(TabState state) {
+        this.state = (byte) state.ordinal();
     }
 
     public static TabEntry of(Tab t) {
@@ -41,7 +57,7 @@ public final class TabEntry {
     }
 
     public Tab toRecord() {
-        return new Tab(tabId, targetId, key, state, sessionId, poolExpiresAt, epoch, needsReset);
+        return new Tab(tabId, targetId, key, state(), sessionId, poolExpiresAt, epoch, needsReset);
     }
 
     /**
