@@ -79,13 +79,16 @@ public final class SharedLeaseKernel {
 
     private final LeaseKernel kernel;
     /**
-     * Guards {@link #kernel}. A non-fair {@link ReentrantLock} rather than a monitor: under contention a
-     * running thread may take the lock again at once instead of handing it to a parked one (measured in
-     * {@code docs/benchmarks.md}: with more threads than cores a monitor spends its time parking threads).
+     * Guards {@link #kernel}. A non-fair {@link ReentrantLock}: a running thread may take it again at once,
+     * so under contention one thread applies many inputs in a row and the kernel's state stays in its
+     * core's cache (every hand-off moves a dozen cache lines to the other core).
      */
     private final ReentrantLock lock = new ReentrantLock();
-    /** How many times {@link #apply} retries the lock before it parks (see {@link #lockSpinning()}). */
-    private static final int SPINS = 64;
+
+    /** Back-off rounds before a contended caller yields: 16, 32, ..., 512 spin-waits between two looks. */
+    private static final int SPIN_ROUNDS = 6;
+    /** Yields after the spin rounds, before a contended caller parks on the lock. */
+    private static final int YIELDS = 4;
 
     /**
      * Shares an existing kernel; the caller must not use it directly any more.
@@ -129,18 +132,34 @@ public final class SharedLeaseKernel {
     }
 
     /**
-     * Takes the lock, first retrying for a short while without parking: a kernel step holds the lock for
-     * about a tenth of a microsecond, much less than parking and waking a thread costs.
+     * Takes the lock. A kernel step holds it about a tenth of a microsecond, far less than parking and
+     * waking a thread, so a contended caller first waits without parking: spin-waits with exponential
+     * back-off (it looks at the lock rarely, so the holder can take it again several times: fewer
+     * hand-offs), then a few yields (the holder may have been descheduled), then it parks on the lock.
+     * Measured in {@code docs/benchmarks.md} ("What is left, and why").
      */
     private void lockSpinning() {
-        for (int i = 0; i < SPINS; i++) {
-            if (lock.tryLock()) {
+        if (lock.tryLock()) {
+            return;
+        }
+        int backoff = 16;
+        for (int i = 0; i < SPIN_ROUNDS + YIELDS; i++) {
+            if (i < SPIN_ROUNDS) {
+                for (int j = 0; j < backoff; j++) {
+                    Thread.onSpinWait();
+                }
+                backoff <<= 1;
+            } else {
+                Thread.yield();
+            }
+            if (!lock.isLocked() && lock.tryLock()) { // look before the CAS: a failed CAS takes the line from the holder
                 return;
             }
-            Thread.onSpinWait();
         }
         lock.lock();
     }
+
+
 
     /** @return a snapshot of the whole state, taken under the lock */
     public KernelState snapshot() {
