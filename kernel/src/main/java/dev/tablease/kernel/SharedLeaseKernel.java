@@ -159,8 +159,6 @@ public final class SharedLeaseKernel {
         lock.lock();
     }
 
-
-
     /** @return a snapshot of the whole state, taken under the lock */
     public KernelState snapshot() {
         lock.lock();
