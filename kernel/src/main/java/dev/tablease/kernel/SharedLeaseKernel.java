@@ -2,7 +2,7 @@ package dev.tablease.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * A thread-safe, linearizable facade over one {@link LeaseKernel}: every call runs under one lock, so
@@ -79,11 +79,15 @@ public final class SharedLeaseKernel {
 
     private final LeaseKernel kernel;
     /**
-     * Guards {@link #kernel}. A non-fair {@link ReentrantLock}: a running thread may take it again at once,
-     * so under contention one thread applies many inputs in a row and the kernel's state stays in its
+     * Guards {@link #kernel}; only its write lock is used, as a plain mutual-exclusion lock (the kernel
+     * never calls back, so it need not be reentrant). A {@link StampedLock} rather than a
+     * {@code ReentrantLock} or a monitor: it records no owner thread, so taking it stores no reference
+     * into a long-lived object (under G1 each such store costs a fence; measured in
+     * {@code docs/benchmarks.md}), and it is non-fair: a running thread may take it again at once, so
+     * under contention one thread applies many inputs in a row and the kernel's state stays in its
      * core's cache (every hand-off moves a dozen cache lines to the other core).
      */
-    private final ReentrantLock lock = new ReentrantLock();
+    private final StampedLock lock = new StampedLock();
 
     /** Back-off rounds before a contended caller yields: 16, 32, ..., 512 spin-waits between two looks. */
     private static final int SPIN_ROUNDS = 6;
@@ -117,7 +121,7 @@ public final class SharedLeaseKernel {
      */
     public Step apply(Input input) {
         InvalidInputException.requireNonNull(input, "input");
-        lockSpinning();
+        long stamp = lockSpinning();
         try {
             if (!(input instanceof Input.Tick) && input.now() >= kernel.nextDueAt() && input.now() >= kernel.lastNow()) {
                 Input tick = new Input.Tick(input.now());
@@ -127,7 +131,7 @@ public final class SharedLeaseKernel {
             }
             return new Step(null, input, kernel.apply(input));
         } finally {
-            lock.unlock();
+            lock.unlockWrite(stamp);
         }
     }
 
@@ -138,9 +142,10 @@ public final class SharedLeaseKernel {
      * hand-offs), then a few yields (the holder may have been descheduled), then it parks on the lock.
      * Measured in {@code docs/benchmarks.md} ("What is left, and why").
      */
-    private void lockSpinning() {
-        if (lock.tryLock()) {
-            return;
+    private long lockSpinning() {
+        long stamp = lock.tryWriteLock();
+        if (stamp != 0) {
+            return stamp;
         }
         int backoff = 16;
         for (int i = 0; i < SPIN_ROUNDS + YIELDS; i++) {
@@ -152,40 +157,40 @@ public final class SharedLeaseKernel {
             } else {
                 Thread.yield();
             }
-            if (!lock.isLocked() && lock.tryLock()) { // look before the CAS: a failed CAS takes the line from the holder
-                return;
+            if (!lock.isWriteLocked() && (stamp = lock.tryWriteLock()) != 0) { // look before the CAS
+                return stamp;
             }
         }
-        lock.lock();
+        return lock.writeLock();
     }
 
     /** @return a snapshot of the whole state, taken under the lock */
     public KernelState snapshot() {
-        lock.lock();
+        long stamp = lock.writeLock();
         try {
             return kernel.snapshot();
         } finally {
-            lock.unlock();
+            lock.unlockWrite(stamp);
         }
     }
 
     /** @return the earliest time something is due, under the lock ({@link LeaseKernel#nextDueAt()}) */
     public long nextDueAt() {
-        lock.lock();
+        long stamp = lock.writeLock();
         try {
             return kernel.nextDueAt();
         } finally {
-            lock.unlock();
+            lock.unlockWrite(stamp);
         }
     }
 
     /** @return the largest {@code now} accepted so far, under the lock ({@link LeaseKernel#lastNow()}) */
     public long lastNow() {
-        lock.lock();
+        long stamp = lock.writeLock();
         try {
             return kernel.lastNow();
         } finally {
-            lock.unlock();
+            lock.unlockWrite(stamp);
         }
     }
 
