@@ -23,23 +23,16 @@ interface KernelUnderTest extends TraceTranslator.Kernel {
 
     /** The real kernel with the spec's constants. */
     static KernelUnderTest real(KernelConfig config) {
-        LeaseKernel k = new LeaseKernel(config);
-        return new KernelUnderTest() {
-            @Override
-            public List<Decision> apply(Input input) {
-                return k.apply(input);
-            }
-
-            @Override
-            public KernelState snapshot() {
-                return k.snapshot();
-            }
-        };
+        return of(new LeaseKernel(config));
     }
 
     /** The real kernel, rebuilt from a state. */
     static KernelUnderTest restoreReal(SpecConstants c, KernelState state) {
-        LeaseKernel k = LeaseKernel.restore(c.kernelConfig(), state);
+        return of(LeaseKernel.restore(c.kernelConfig(), state));
+    }
+
+    /** {@code k} as a kernel under test. */
+    private static KernelUnderTest of(LeaseKernel k) {
         return new KernelUnderTest() {
             @Override
             public List<Decision> apply(Input input) {
