@@ -1,5 +1,6 @@
 package dev.tablease.kernel;
 
+import dev.tablease.kernel.internal.IndexedHeap;
 import dev.tablease.kernel.internal.KeyEntry;
 import dev.tablease.kernel.internal.SessionEntry;
 import dev.tablease.kernel.internal.StepDecisions;
@@ -28,7 +29,7 @@ import java.util.TreeSet;
  * stale tokens change nothing, and after a {@link Input.Tick} nothing is overdue.
  *
  * <p>Costs ({@code docs/benchmarks.md} measures them): every index is a hash map by id, an indexed
- * binary heap ({@link dev.tablease.kernel.internal.IndexedHeap}: pooled tabs, lease expiries, deadlines,
+ * binary heap ({@link IndexedHeap}: pooled tabs, lease expiries, deadlines,
  * each key's bound sessions) or a balanced tree (each key's FIFO of waiting sessions, waiters' queue
  * deadlines, the servable keys), so an input costs O(log n) in the number of tabs, sessions and waiters
  * per decision it emits. Dispatch walks only the <em>servable</em> keys (waiters, and a pooled tab or
@@ -67,9 +68,9 @@ public final class LeaseKernel {
      * under its cap), by the head's {@code waitSeq}: the only heads dispatch looks at.
      */
     private final NavigableSet<KeyEntry> servable = new TreeSet<>(Comparator.comparingLong(k -> k.servableSeq));
-    private final TabEntry.PoolHeap pooled = new TabEntry.PoolHeap(false);
-    private final SessionEntry.LeaseHeap leaseExpiries = new SessionEntry.LeaseHeap();
-    private final SessionEntry.DeadlineHeap deadlines = new SessionEntry.DeadlineHeap(false);
+    private final IndexedHeap<TabEntry> pooled = TabEntry.poolHeap(false);
+    private final IndexedHeap<SessionEntry> leaseExpiries = SessionEntry.leaseHeap();
+    private final IndexedHeap<SessionEntry> deadlines = SessionEntry.deadlineHeap(false);
     private final Map<Long, SessionEntry> waitingRequests = new HashMap<>();
     private final NavigableSet<DriverWaiter> queueDeadlines = new TreeSet<>(
             Comparator.comparingLong(DriverWaiter::queueDeadline).thenComparingLong(DriverWaiter::requestId));
@@ -160,15 +161,23 @@ public final class LeaseKernel {
      */
     public List<Decision> apply(Input input) {
         InvalidInputException.requireNonNull(input, "input");
-        if (input.now() < lastNow) {
+        return apply(input, input.now());
+    }
+
+    /**
+     * {@link #apply(Input)} with {@code input.now()} already read (one interface call fewer per step for
+     * {@link SharedLeaseKernel}, which reads it first).
+     */
+    List<Decision> apply(Input input, long inputNow) {
+        if (inputNow < lastNow) {
             throw new InvalidInputException(InvalidInputException.Problem.TIME_WENT_BACKWARDS,
-                    input.name() + " at now=" + input.now() + " is before the last accepted now=" + lastNow);
+                    input.name() + " at now=" + inputNow + " is before the last accepted now=" + lastNow);
         }
         if (input instanceof Input.Acquire a) {
             reservationMillis(a.requestClass()); // refuses an unknown class before any change
         }
         out = new StepDecisions();
-        now = input.now();
+        now = inputNow;
         try {
             String sessionId = sessionIdOf(input);
             SessionEntry s = sessionId == null ? null : sessions.get(sessionId); // looked up once per step
@@ -604,9 +613,9 @@ public final class LeaseKernel {
         s.tab = t;
         if (s.deadline == 0) {
             s.deadline = now + reservationMillis(s.requestClass);
-            deadlines.add(s);
+            deadlines.add(s, s.deadline);
         }
-        s.keyEntry.bound.add(s);
+        s.keyEntry.bound.add(s, s.deadline);
     }
 
     private void unbind(SessionEntry s) {
@@ -702,8 +711,8 @@ public final class LeaseKernel {
         t.setState(TabState.POOLED);
         t.needsReset = needsReset;
         t.poolExpiresAt = now + config.poolTtlMillis();
-        pooled.add(t);
-        t.keyEntry.pooled.add(t);
+        pooled.add(t, t.poolExpiresAt);
+        t.keyEntry.pooled.add(t, t.poolExpiresAt);
         refreshServable(t.keyEntry);
     }
 
@@ -735,13 +744,13 @@ public final class LeaseKernel {
         s.leaseToken = token;
         s.leaseLastBeat = now;
         s.leaseExpiresAt = leaseExpiry(s);
-        leaseExpiries.add(s);
+        leaseExpiries.add(s, s.leaseExpiresAt);
     }
 
     private void renewLease(SessionEntry s) {
         s.leaseLastBeat = now;
         s.leaseExpiresAt = leaseExpiry(s);
-        leaseExpiries.update(s); // the expiry moved
+        leaseExpiries.update(s, s.leaseExpiresAt); // the expiry moved
     }
 
     private void endLease(SessionEntry s) {
@@ -888,8 +897,8 @@ public final class LeaseKernel {
             }
             k.tabCount++;
             if (t.state() == TabState.POOLED) {
-                pooled.add(t);
-                k.pooled.add(t);
+                pooled.add(t, t.poolExpiresAt);
+                k.pooled.add(t, t.poolExpiresAt);
             } else if (t.state() == TabState.CLOSING) {
                 closing++;
             }
@@ -900,14 +909,14 @@ public final class LeaseKernel {
             s.keyEntry = k;
             sessions.put(s.sessionId, s);
             if (s.leased()) {
-                leaseExpiries.add(s);
+                leaseExpiries.add(s, s.leaseExpiresAt);
             }
             if (s.deadline != 0) {
-                deadlines.add(s);
+                deadlines.add(s, s.deadline);
             }
             if (s.tabId != 0) {
                 s.tab = tabs.get(s.tabId);
-                k.bound.add(s);
+                k.bound.add(s, s.deadline);
             }
             for (DriverWaiter w : s.drivers()) {
                 waitingRequests.put(w.requestId(), s);

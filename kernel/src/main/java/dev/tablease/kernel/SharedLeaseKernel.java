@@ -2,6 +2,7 @@ package dev.tablease.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -89,6 +90,9 @@ public final class SharedLeaseKernel {
      */
     private final StampedLock lock = new StampedLock();
 
+    /** The callers blocked in {@link StampedLock#writeLock()}; touched only when the lock is contended. */
+    private final AtomicInteger parked = new AtomicInteger();
+
     /** Back-off rounds before a contended caller yields: 16, 32, ..., 512 spin-waits between two looks. */
     private static final int SPIN_ROUNDS = 6;
     /** Yields after the spin rounds, before a contended caller parks on the lock. */
@@ -123,13 +127,14 @@ public final class SharedLeaseKernel {
         InvalidInputException.requireNonNull(input, "input");
         long stamp = lockSpinning();
         try {
-            if (!(input instanceof Input.Tick) && input.now() >= kernel.nextDueAt() && input.now() >= kernel.lastNow()) {
-                Input tick = new Input.Tick(input.now());
-                List<Decision> decisions = new ArrayList<>(kernel.apply(tick));
-                decisions.addAll(kernel.apply(input));
+            long now = input.now();
+            if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(input instanceof Input.Tick)) {
+                Input tick = new Input.Tick(now);
+                List<Decision> decisions = new ArrayList<>(kernel.apply(tick, now));
+                decisions.addAll(kernel.apply(input, now));
                 return new Step(tick, input, decisions);
             }
-            return new Step(null, input, kernel.apply(input));
+            return new Step(null, input, kernel.apply(input, now));
         } finally {
             lock.unlockWrite(stamp);
         }
@@ -140,6 +145,9 @@ public final class SharedLeaseKernel {
      * waking a thread, so a contended caller first waits without parking: spin-waits with exponential
      * back-off (it looks at the lock rarely, so the holder can take it again several times: fewer
      * hand-offs), then a few yields (the holder may have been descheduled), then it parks on the lock.
+     * But when callers are already parked (more callers than cores want the lock), it parks at once:
+     * a spinning caller would only take a core from the holder and pull the kernel's state to its own
+     * core, while with the others parked the holder runs on alone at the speed of one thread.
      * Measured in {@code docs/benchmarks.md} ("What is left, and why").
      */
     private long lockSpinning() {
@@ -147,21 +155,28 @@ public final class SharedLeaseKernel {
         if (stamp != 0) {
             return stamp;
         }
-        int backoff = 16;
-        for (int i = 0; i < SPIN_ROUNDS + YIELDS; i++) {
-            if (i < SPIN_ROUNDS) {
-                for (int j = 0; j < backoff; j++) {
-                    Thread.onSpinWait();
+        if (parked.get() < 2) {
+            int backoff = 16;
+            for (int i = 0; i < SPIN_ROUNDS + YIELDS; i++) {
+                if (i < SPIN_ROUNDS) {
+                    for (int j = 0; j < backoff; j++) {
+                        Thread.onSpinWait();
+                    }
+                    backoff <<= 1;
+                } else {
+                    Thread.yield();
                 }
-                backoff <<= 1;
-            } else {
-                Thread.yield();
-            }
-            if (!lock.isWriteLocked() && (stamp = lock.tryWriteLock()) != 0) { // look before the CAS
-                return stamp;
+                if (!lock.isWriteLocked() && (stamp = lock.tryWriteLock()) != 0) { // look before the CAS
+                    return stamp;
+                }
             }
         }
-        return lock.writeLock();
+        parked.incrementAndGet();
+        try {
+            return lock.writeLock();
+        } finally {
+            parked.decrementAndGet();
+        }
     }
 
     /** @return a snapshot of the whole state, taken under the lock */

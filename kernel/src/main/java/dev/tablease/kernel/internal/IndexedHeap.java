@@ -11,61 +11,119 @@ import java.util.Arrays;
  * levels (log4 n), and a node's children are adjacent in the key array, so a sift touches about half as
  * many cache lines in a large heap.
  *
- * <p>The order is by a {@code long} key (a time), kept in an array beside the entries so that sifting
- * compares keys without dereferencing entries, then by {@link #tieBefore} (an id): a total order, so the
- * first entry is the same whatever the history of the heap. An entry's position lives in a field of the
- * entry (see {@link #indexOf}), one field per heap the entry can belong to; {@code -1} means "not in
- * this heap". An entry's key must not change while it is in the heap, except followed by {@link #update}.
+ * <p>The order is by a {@code long} key (a time), given by the caller and kept in an array beside the
+ * entries so that sifting compares keys without dereferencing entries. Among equal keys (common: every
+ * input of one millisecond gives the same deadline), {@link #peek()} returns the entry with the smallest
+ * tie-break identity ({@link HeapEntry}: a tab id or a session id), so the first entry is the same
+ * whatever the history of the heap. Numbers are compared while sifting (a heap of tabs is totally
+ * ordered); names are not: a heap of sessions is ordered by key only, and {@link #peek()} looks among
+ * the entries that share the smallest key for the smallest name (they form a subtree at the root), so
+ * no string is compared on {@link #add}, {@link #remove} or {@link #update} and the kernel's hot path
+ * compares none. An entry's position lives in one of its {@link HeapEntry} position fields, chosen by
+ * this heap's {@code slot}: each heap an entry can belong to uses its own; {@code -1} means "not in this
+ * heap". An entry's key changes only through {@link #update}. No virtual call anywhere (one final class,
+ * fields read directly).
  *
  * @param <E> the entry type
  */
-public abstract class IndexedHeap<E> {
+public final class IndexedHeap<E extends HeapEntry> {
 
     private Object[] entries = new Object[8];
-    /** {@code keys[i]} is {@code keyOf(entries[i])}: sifting compares these without touching the entries. */
+    /** {@code keys[i]} is the sort key of {@code entries[i]}: sifting compares these without touching the entries. */
     private long[] keys = new long[8];
     private int size;
+    /** Which {@link HeapEntry} position field this heap uses: 0, 1 or 2. */
+    private final int slot;
+    /** Whether entries are named ({@link HeapEntry#tieName}): sifted by key only, ties resolved by {@link #peek()}. */
+    private final boolean named;
 
-    /** @return the primary sort key of {@code e} (a time, in milliseconds); read when {@code e} is added or updated */
-    protected abstract long keyOf(E e);
-
-    /** @return whether {@code a} comes strictly before {@code b}, which have the same {@link #keyOf key} */
-    protected abstract boolean tieBefore(E a, E b);
+    /**
+     * @param slot  which position field of the entries this heap uses (0, 1 or 2); heaps that can hold
+     *              the same entry must use different slots
+     * @param named whether the entries have a {@link HeapEntry#tieName} (sessions; else tabs, by number)
+     */
+    public IndexedHeap(int slot, boolean named) {
+        if (slot < 0 || slot > 2) {
+            throw new IllegalArgumentException("slot must be 0, 1 or 2: " + slot);
+        }
+        this.slot = slot;
+        this.named = named;
+    }
 
     /** @return the position of {@code e} in this heap, {@code -1} when it is not in it */
-    protected abstract int indexOf(E e);
+    private int indexOf(HeapEntry e) {
+        return slot == 0 ? e.position0 : slot == 1 ? e.position1 : e.position2;
+    }
 
     /** Records the position of {@code e} in this heap ({@code -1}: removed). */
-    protected abstract void setIndex(E e, int index);
+    private void setIndex(HeapEntry e, int index) {
+        if (slot == 0) {
+            e.position0 = index;
+        } else if (slot == 1) {
+            e.position1 = index;
+        } else {
+            e.position2 = index;
+        }
+    }
 
     /** @return the number of entries */
-    public final int size() {
+    public int size() {
         return size;
     }
 
     /** @return whether the heap has no entry */
-    public final boolean isEmpty() {
+    public boolean isEmpty() {
         return size == 0;
     }
 
-    /** @return the first entry in this heap's order, {@code null} when empty */
+    /**
+     * @return the first entry: the smallest key, then the smallest tie-break identity; {@code null} when
+     *         empty. In a heap of named entries, this walks the entries that share the smallest key.
+     */
     @SuppressWarnings("unchecked")
-    public final E peek() {
-        return size == 0 ? null : (E) entries[0];
+    public E peek() {
+        if (size == 0) {
+            return null;
+        }
+        HeapEntry first = (HeapEntry) entries[0];
+        return named ? (E) smallestNameFrom(0, first) : (E) first;
+    }
+
+    /**
+     * @return the entry with the smallest name among {@code best} and the entries of the subtree at
+     *         {@code i} that have the smallest key (heap order: a child's key is never smaller than its
+     *         parent's, so they are reached through parents with that key)
+     */
+    private HeapEntry smallestNameFrom(int i, HeapEntry best) {
+        HeapEntry e = (HeapEntry) entries[i];
+        if (e.tieName.compareTo(best.tieName) < 0) {
+            best = e;
+        }
+        int end = Math.min(4 * i + 5, size);
+        for (int child = 4 * i + 1; child < end; child++) {
+            if (keys[child] == keys[0]) {
+                best = smallestNameFrom(child, best);
+            }
+        }
+        return best;
     }
 
     /** @return the key of the first entry ({@link #peek()}); {@link Long#MAX_VALUE} when empty */
-    public final long peekKey() {
+    public long peekKey() {
         return size == 0 ? Long.MAX_VALUE : keys[0];
     }
 
     /** @return whether {@code e} is in this heap */
-    public final boolean contains(E e) {
+    public boolean contains(E e) {
         return indexOf(e) >= 0;
     }
 
-    /** Adds {@code e}, which must not be in this heap yet. */
-    public final void add(E e) {
+    /**
+     * Adds {@code e}, which must not be in this heap yet.
+     *
+     * @param key its sort key (a time, in milliseconds)
+     */
+    public void add(E e, long key) {
         if (indexOf(e) >= 0) {
             throw new IllegalStateException("already in the heap: " + e);
         }
@@ -73,12 +131,12 @@ public abstract class IndexedHeap<E> {
             entries = Arrays.copyOf(entries, size * 2);
             keys = Arrays.copyOf(keys, size * 2);
         }
-        siftUp(size++, e, keyOf(e));
+        siftUp(size++, e, key);
     }
 
     /** Removes {@code e} when it is in this heap; does nothing otherwise. */
     @SuppressWarnings("unchecked")
-    public final void remove(E e) {
+    public void remove(E e) {
         int i = indexOf(e);
         if (i < 0) {
             return;
@@ -96,18 +154,22 @@ public abstract class IndexedHeap<E> {
         }
     }
 
-    /** Restores the order after the sort key of {@code e} (which is in this heap) changed. */
-    public final void update(E e) {
+    /**
+     * Gives {@code e}, which is in this heap, a new sort key.
+     *
+     * @param key its new sort key (a time, in milliseconds)
+     */
+    public void update(E e, long key) {
         int i = indexOf(e);
-        long key = keyOf(e);
         siftDown(i, e, key);
         if (entries[i] == e) {
             siftUp(i, e, key);
         }
     }
 
-    private boolean before(E a, long ka, E b, long kb) {
-        return ka < kb || (ka == kb && tieBefore(a, b));
+    /** @return whether {@code a} (key {@code ka}) must sit above {@code b} (key {@code kb}) */
+    private boolean before(HeapEntry a, long ka, HeapEntry b, long kb) {
+        return ka < kb || (ka == kb && !named && a.tieNumber < b.tieNumber);
     }
 
     @SuppressWarnings("unchecked")

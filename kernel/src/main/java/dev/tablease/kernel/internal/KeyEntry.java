@@ -13,9 +13,9 @@ public final class KeyEntry {
     public final int cap;
     /** The key's tabs in every state (OPENING, RESERVED, POOLED, CLOSING). */
     public int tabCount;
-    public final TabEntry.PoolHeap pooled = new TabEntry.PoolHeap(true);
+    public final IndexedHeap<TabEntry> pooled = TabEntry.poolHeap(true);
     /** The sessions bound to a tab of this key (RESERVED for them or OPENING on their behalf), by deadline. */
-    public final SessionEntry.DeadlineHeap bound = new SessionEntry.DeadlineHeap(true);
+    public final IndexedHeap<SessionEntry> bound = SessionEntry.deadlineHeap(true);
     public final TreeMap<Long, SessionEntry> waiting = new TreeMap<>();
     /**
      * The {@code waitSeq} of the key's head waiting session while the key is in the kernel's set of

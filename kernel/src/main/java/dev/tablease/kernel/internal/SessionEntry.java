@@ -13,7 +13,7 @@ import java.util.List;
  * own helpers, which keep the lease-expiry and deadline indexes in step, and {@link #tab} in step with
  * {@link #tabId}.
  */
-public final class SessionEntry {
+public final class SessionEntry extends HeapEntry {
 
     public final String sessionId;
     public final String key;
@@ -36,11 +36,9 @@ public final class SessionEntry {
     /** The waiting drivers, FIFO; allocated on the first one (most sessions never queue a driver). */
     private ArrayDeque<DriverWaiter> drivers;
     public long waitSeq;
-    int leaseIndex = -1;
-    int deadlineIndex = -1;
-    int boundIndex = -1;
 
     public SessionEntry(String sessionId, String key, String requestClass) {
+        super(sessionId, 0);
         this.sessionId = sessionId;
         this.key = key;
         this.requestClass = requestClass;
@@ -122,63 +120,30 @@ public final class SessionEntry {
         return null;
     }
 
-    /** Sessions with a lease by lease expiry ({@code lease.expiresAt}, then {@code sessionId}). */
-    public static final class LeaseHeap extends IndexedHeap<SessionEntry> {
-        @Override
-        protected long keyOf(SessionEntry s) {
-            return s.leaseExpiresAt;
-        }
+    /** The {@link IndexedHeap} slot of the heap of lease expiries. */
+    private static final int LEASE_SLOT = 0;
+    /** The {@link IndexedHeap} slot of the kernel's heap of deadlines. */
+    private static final int DEADLINE_SLOT = 1;
+    /** The {@link IndexedHeap} slot of a key's heap of bound sessions. */
+    private static final int BOUND_SLOT = 2;
 
-        @Override
-        protected boolean tieBefore(SessionEntry a, SessionEntry b) {
-            return a.sessionId.compareTo(b.sessionId) < 0;
-        }
-
-        @Override
-        protected int indexOf(SessionEntry s) {
-            return s.leaseIndex;
-        }
-
-        @Override
-        protected void setIndex(SessionEntry s, int index) {
-            s.leaseIndex = index;
-        }
+    /**
+     * @return an empty heap of sessions with a lease by lease expiry (add and update them with
+     *         {@code leaseExpiresAt} as the key; ties by {@code sessionId})
+     */
+    public static IndexedHeap<SessionEntry> leaseHeap() {
+        return new IndexedHeap<>(LEASE_SLOT, true);
     }
 
     /**
-     * Sessions by deadline ({@code deadline}, then {@code sessionId}): all sessions with a deadline (the
-     * kernel's heap) or the sessions bound to a key's tabs (a key's heap); each uses its own position field.
+     * A heap of sessions by deadline (add them with {@code deadline} as the key; ties by
+     * {@code sessionId}): all sessions with a deadline (the kernel's heap) or the sessions bound to a
+     * key's tabs (a key's heap); each uses its own position field.
+     *
+     * @param perKey whether this is a key's heap of bound sessions (else the kernel's heap of deadlines)
+     * @return an empty heap
      */
-    public static final class DeadlineHeap extends IndexedHeap<SessionEntry> {
-        private final boolean perKey;
-
-        /** @param perKey whether this is a key's heap of bound sessions (else the kernel's heap of deadlines) */
-        public DeadlineHeap(boolean perKey) {
-            this.perKey = perKey;
-        }
-
-        @Override
-        protected long keyOf(SessionEntry s) {
-            return s.deadline;
-        }
-
-        @Override
-        protected boolean tieBefore(SessionEntry a, SessionEntry b) {
-            return a.sessionId.compareTo(b.sessionId) < 0;
-        }
-
-        @Override
-        protected int indexOf(SessionEntry s) {
-            return perKey ? s.boundIndex : s.deadlineIndex;
-        }
-
-        @Override
-        protected void setIndex(SessionEntry s, int index) {
-            if (perKey) {
-                s.boundIndex = index;
-            } else {
-                s.deadlineIndex = index;
-            }
-        }
+    public static IndexedHeap<SessionEntry> deadlineHeap(boolean perKey) {
+        return new IndexedHeap<>(perKey ? BOUND_SLOT : DEADLINE_SLOT, true);
     }
 }

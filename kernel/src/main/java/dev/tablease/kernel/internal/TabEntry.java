@@ -7,7 +7,7 @@ import dev.tablease.kernel.TabState;
  * The kernel's mutable record of one tab. Only {@code LeaseKernel} mutates it, and only through its
  * own helpers, which keep the pool indexes (heaps in {@link PoolHeap} order) in step.
  */
-public final class TabEntry {
+public final class TabEntry extends HeapEntry {
 
     public final long tabId;
     public final String key;
@@ -23,12 +23,9 @@ public final class TabEntry {
     public boolean needsReset;
     /** The entry of {@link #key}, set by the kernel when it creates or loads the tab. */
     public KeyEntry keyEntry;
-    /** Position in the global pool heap, -1 when not pooled. */
-    int poolIndex = -1;
-    /** Position in its key's pool heap, -1 when not pooled. */
-    int keyPoolIndex = -1;
 
     public TabEntry(long tabId, String key, TabState state) {
+        super(null, tabId);
         this.tabId = tabId;
         this.key = key;
         this.state = (byte) state.ordinal();
@@ -60,40 +57,20 @@ public final class TabEntry {
         return new Tab(tabId, targetId, key, state(), sessionId, poolExpiresAt, epoch, needsReset);
     }
 
+    /** The {@link IndexedHeap} slot of the global pool heap. */
+    private static final int POOL_SLOT = 0;
+    /** The {@link IndexedHeap} slot of a key's pool heap. */
+    private static final int KEY_POOL_SLOT = 1;
+
     /**
-     * Pooled tabs in pool order: pooled longest ago first ({@code poolExpiresAt}, then {@code tabId}).
-     * One heap for all pooled tabs and one per key; a tab is in both or in neither.
+     * A heap of pooled tabs in pool order: pooled longest ago first ({@code poolExpiresAt}, then
+     * {@code tabId}; add and update them with {@code poolExpiresAt} as the key). One heap for all pooled
+     * tabs and one per key; a tab is in both or in neither.
+     *
+     * @param perKey whether this is a key's heap (else the global one); each uses its own position field
+     * @return an empty heap
      */
-    public static final class PoolHeap extends IndexedHeap<TabEntry> {
-        private final boolean perKey;
-
-        /** @param perKey whether this is a key's heap (else the global one); each uses its own position field */
-        public PoolHeap(boolean perKey) {
-            this.perKey = perKey;
-        }
-
-        @Override
-        protected long keyOf(TabEntry t) {
-            return t.poolExpiresAt;
-        }
-
-        @Override
-        protected boolean tieBefore(TabEntry a, TabEntry b) {
-            return a.tabId < b.tabId;
-        }
-
-        @Override
-        protected int indexOf(TabEntry t) {
-            return perKey ? t.keyPoolIndex : t.poolIndex;
-        }
-
-        @Override
-        protected void setIndex(TabEntry t, int index) {
-            if (perKey) {
-                t.keyPoolIndex = index;
-            } else {
-                t.poolIndex = index;
-            }
-        }
+    public static IndexedHeap<TabEntry> poolHeap(boolean perKey) {
+        return new IndexedHeap<>(perKey ? KEY_POOL_SLOT : POOL_SLOT, false);
     }
 }
