@@ -1,10 +1,5 @@
 package dev.tablease.kernel;
 
-import static dev.tablease.kernel.InvalidInputException.requireNonNull;
-import static dev.tablease.kernel.InvalidInputException.requireNotNegative;
-import static dev.tablease.kernel.InvalidInputException.requirePositive;
-import static dev.tablease.kernel.InvalidInputException.requireText;
-
 /**
  * Everything that can happen to the kernel. Each input carries {@code now}, an absolute time in
  * milliseconds supplied by the caller (the kernel never reads a clock), and is one step of the state
@@ -37,11 +32,11 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is null, blank or negative
          */
         public Acquire {
-            requireNotNegative(now, "now");
-            requireText(sessionId, "sessionId");
-            requireText(key, "key");
-            requireText(holder, "holder");
-            requireText(requestClass, "requestClass");
+            Require.notNegative(now, "now");
+            Require.text(sessionId, "sessionId");
+            Require.text(key, "key");
+            Require.text(holder, "holder");
+            Require.text(requestClass, "requestClass");
         }
     }
 
@@ -56,9 +51,9 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is null, blank, negative or zero
          */
         public Heartbeat {
-            requireNotNegative(now, "now");
-            requireText(sessionId, "sessionId");
-            requirePositive(token, "token");
+            Require.notNegative(now, "now");
+            Require.text(sessionId, "sessionId");
+            Require.positive(token, "token");
         }
     }
 
@@ -74,10 +69,10 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is null, blank, negative or zero
          */
         public Release {
-            requireNotNegative(now, "now");
-            requireText(sessionId, "sessionId");
-            requirePositive(token, "token");
-            requireNonNull(outcome, "outcome");
+            Require.notNegative(now, "now");
+            Require.text(sessionId, "sessionId");
+            Require.positive(token, "token");
+            Require.nonNull(outcome, "outcome");
         }
     }
 
@@ -93,10 +88,10 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is null, blank, negative or zero
          */
         public UpdateSession {
-            requireNotNegative(now, "now");
-            requireText(sessionId, "sessionId");
-            requirePositive(token, "token");
-            requireText(conversationUrl, "conversationUrl");
+            Require.notNegative(now, "now");
+            Require.text(sessionId, "sessionId");
+            Require.positive(token, "token");
+            Require.text(conversationUrl, "conversationUrl");
         }
     }
 
@@ -110,8 +105,8 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is negative or zero
          */
         public Cancel {
-            requireNotNegative(now, "now");
-            requirePositive(requestId, "requestId");
+            Require.notNegative(now, "now");
+            Require.positive(requestId, "requestId");
         }
     }
 
@@ -126,9 +121,9 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is null, blank, negative or zero
          */
         public TabOpened {
-            requireNotNegative(now, "now");
-            requirePositive(tabId, "tabId");
-            requireText(targetId, "targetId");
+            Require.notNegative(now, "now");
+            Require.positive(tabId, "tabId");
+            Require.text(targetId, "targetId");
         }
     }
 
@@ -143,9 +138,9 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is null, blank, negative or zero
          */
         public TabOpenFailed {
-            requireNotNegative(now, "now");
-            requirePositive(tabId, "tabId");
-            requireText(reason, "reason");
+            Require.notNegative(now, "now");
+            Require.positive(tabId, "tabId");
+            Require.text(reason, "reason");
         }
     }
 
@@ -160,9 +155,9 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is null, blank or negative
          */
         public TabGone {
-            requireNotNegative(now, "now");
-            requireText(targetId, "targetId");
-            requireNonNull(cause, "cause");
+            Require.notNegative(now, "now");
+            Require.text(targetId, "targetId");
+            Require.nonNull(cause, "cause");
         }
     }
 
@@ -176,8 +171,8 @@ public sealed interface Input {
          * @throws InvalidInputException when a field is null, blank or negative
          */
         public TabClosed {
-            requireNotNegative(now, "now");
-            requireText(targetId, "targetId");
+            Require.notNegative(now, "now");
+            Require.text(targetId, "targetId");
         }
     }
 
@@ -190,7 +185,7 @@ public sealed interface Input {
          * @throws InvalidInputException when {@code now} is negative
          */
         public Tick {
-            requireNotNegative(now, "now");
+            Require.notNegative(now, "now");
         }
     }
 }

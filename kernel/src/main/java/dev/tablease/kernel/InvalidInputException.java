@@ -40,35 +40,4 @@ public final class InvalidInputException extends IllegalArgumentException {
     public Problem problem() {
         return problem;
     }
-
-    static String requireText(String value, String field) {
-        if (value == null) {
-            throw new InvalidInputException(Problem.NULL_FIELD, field + " is null");
-        }
-        if (value.isBlank()) {
-            throw new InvalidInputException(Problem.BLANK_FIELD, field + " is blank");
-        }
-        return value;
-    }
-
-    static <T> T requireNonNull(T value, String field) {
-        if (value == null) {
-            throw new InvalidInputException(Problem.NULL_FIELD, field + " is null");
-        }
-        return value;
-    }
-
-    static long requireNotNegative(long value, String field) {
-        if (value < 0) {
-            throw new InvalidInputException(Problem.NEGATIVE_VALUE, field + " is negative: " + value);
-        }
-        return value;
-    }
-
-    static long requirePositive(long value, String field) {
-        if (value <= 0) {
-            throw new InvalidInputException(Problem.NEGATIVE_VALUE, field + " must be positive: " + value);
-        }
-        return value;
-    }
 }

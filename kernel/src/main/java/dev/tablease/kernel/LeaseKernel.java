@@ -76,8 +76,8 @@ public final class LeaseKernel {
             Comparator.comparingLong(DriverWaiter::queueDeadline).thenComparingLong(DriverWaiter::requestId));
     private int closing;
 
-    /** Scratch: the decisions of the step in progress (a new collector per step). */
-    private StepDecisions out;
+    /** Scratch: the decisions of the step in progress (one collector, emptied at the start of every step). */
+    private final StepDecisions out = new StepDecisions();
     /** Scratch: {@code now} of the step in progress. */
     private long now;
 
@@ -91,7 +91,7 @@ public final class LeaseKernel {
     }
 
     private LeaseKernel(KernelConfig config, KernelState state) {
-        this.config = InvalidInputException.requireNonNull(config, "config");
+        this.config = Require.nonNull(config, "config");
         requestClasses = config.requestClassBudgetsMillis().keySet().toArray(new String[0]);
         reservationMillisByClass = new long[requestClasses.length];
         for (int i = 0; i < requestClasses.length; i++) {
@@ -110,8 +110,8 @@ public final class LeaseKernel {
      *                               {@code config}; nothing is built then
      */
     public static LeaseKernel restore(KernelConfig config, KernelState state) {
-        InvalidInputException.requireNonNull(config, "config");
-        InvalidInputException.requireNonNull(state, "state");
+        Require.nonNull(config, "config");
+        Require.nonNull(state, "state");
         List<InvariantChecker.Violation> violations = InvariantChecker.check(config, state);
         if (!violations.isEmpty()) {
             throw new InvalidStateException(violations);
@@ -160,7 +160,7 @@ public final class LeaseKernel {
      *                               request class; the state is then unchanged
      */
     public List<Decision> apply(Input input) {
-        InvalidInputException.requireNonNull(input, "input");
+        Require.nonNull(input, "input");
         return apply(input, input.now());
     }
 
@@ -176,9 +176,9 @@ public final class LeaseKernel {
         if (input instanceof Input.Acquire a) {
             reservationMillis(a.requestClass()); // refuses an unknown class before any change
         }
-        out = new StepDecisions();
+        out.clear();
         now = inputNow;
-        try {
+        {
             String sessionId = sessionIdOf(input);
             SessionEntry s = sessionId == null ? null : sessions.get(sessionId); // looked up once per step
             Decision.Refused refused = refusal(input, s);
@@ -209,9 +209,7 @@ public final class LeaseKernel {
             } else {
                 throw new AssertionError("unhandled input " + input);
             }
-            return out.toList();
-        } finally {
-            out = null;
+            return out.take();
         }
     }
 
