@@ -13,11 +13,11 @@ java -Djmh.ignoreLock=true -cp stress/target/benchmarks.jar dev.tablease.stress.
   echo
   echo "#### CPU time per cycle, 1 thread (cross-check, load-independent)"
   echo
-  java -cp stress/target/benchmarks.jar dev.tablease.stress.bench.CycleCpuTime
+  java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp stress/target/benchmarks.jar dev.tablease.stress.bench.CycleCpuTime
   echo
   echo "#### Throughput at 1, 2 and 8 threads, interleaved rounds (cross-check)"
   echo
-  java -Xms1g -Xmx1g -cp stress/target/benchmarks.jar dev.tablease.stress.bench.CycleThroughput 9 1000
+  java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp stress/target/benchmarks.jar dev.tablease.stress.bench.CycleThroughput 9 1000
   echo
   echo "#### CPU time per input, 1 thread (cross-check, load-independent)"
   echo

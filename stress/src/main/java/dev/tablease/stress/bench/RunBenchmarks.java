@@ -149,7 +149,7 @@ public final class RunBenchmarks {
                 .warmupTime(TimeValue.milliseconds(s.warmupMillis))
                 .measurementIterations(s.iterations)
                 .measurementTime(TimeValue.milliseconds(s.iterationMillis))
-                .jvmArgsAppend("-Xms1g", "-Xmx1g")
+                .jvmArgsAppend("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch")
                 .shouldFailOnError(true);
         if (s.gcProfiler) {
             o = o.addProfiler(GCProfiler.class);
@@ -172,7 +172,7 @@ public final class RunBenchmarks {
                 .append(System.getProperty("java.runtime.version"))
                 .append("; load average before ").append(loadBefore).append(", after ").append(loadAfter)
                 .append("; run took ").append(seconds / 60).append(" min ").append(seconds % 60).append(" s.\n");
-        b.append(String.format(Locale.ROOT, "Settings: -f %d -wi %d -w %dms -i %d -r %dms%s, fork JVM -Xms1g -Xmx1g.%n",
+        b.append(String.format(Locale.ROOT, "Settings: -f %d -wi %d -w %dms -i %d -r %dms%s, fork JVM -Xms1g -Xmx1g -XX:+AlwaysPreTouch.%n",
                 s.forks, s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler ? " -prof gc" : ""));
         return b.toString();
     }
