@@ -466,19 +466,24 @@ public final class LeaseKernel {
 
     private void tick() {
         List<SessionEntry> revoked = null;
+        // Due entries in (time, sessionId) order, a group of equal times at a time: handling one entry
+        // removes just that entry from its heap and adds nothing due, so a group stays valid throughout.
         while (leaseExpiries.peekKey() <= now) {
-            SessionEntry s = leaseExpiries.peek();
-            RevokeReason reason = s.leaseExpiresAt >= s.deadline ? RevokeReason.DEADLINE : RevokeReason.HEARTBEAT_MISSED;
-            out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, reason));
-            endLease(s);
-            s.tab.needsReset = true; // the driver vanished mid-command
-            if (revoked == null) {
-                revoked = new ArrayList<>();
+            for (SessionEntry s : leaseExpiries.firstKeyGroup()) {
+                RevokeReason reason = s.leaseExpiresAt >= s.deadline ? RevokeReason.DEADLINE : RevokeReason.HEARTBEAT_MISSED;
+                out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, reason));
+                endLease(s);
+                s.tab.needsReset = true; // the driver vanished mid-command
+                if (revoked == null) {
+                    revoked = new ArrayList<>();
+                }
+                revoked.add(s);
             }
-            revoked.add(s);
         }
         while (deadlines.peekKey() <= now) {
-            endSession(deadlines.peek(), EndReason.DEADLINE);
+            for (SessionEntry s : deadlines.firstKeyGroup()) {
+                endSession(s, EndReason.DEADLINE);
+            }
         }
         while (pooled.peekKey() <= now) {
             close(pooled.peek(), CloseReason.POOL_EXPIRED);

@@ -1,6 +1,9 @@
 package dev.tablease.kernel.internal;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * A 4-ary min-heap whose entries remember their own position in it, so that an entry can be removed
@@ -87,6 +90,35 @@ public final class IndexedHeap<E extends HeapEntry> {
         }
         HeapEntry first = (HeapEntry) entries[0];
         return named ? (E) smallestNameFrom(0, first) : (E) first;
+    }
+
+    /**
+     * The entries that share the smallest key, in tie-break order (by tab id or by session id): what
+     * successive {@link #peek()}s would return if each entry were removed after it is returned and
+     * nothing else changed. For a loop that processes everything due: {@code O(t log t)} for {@code t}
+     * entries with equal keys, where a {@code peek()} per entry would cost {@code O(t)} each.
+     *
+     * @return those entries, empty when the heap is empty (a new list each call)
+     */
+    @SuppressWarnings("unchecked")
+    public List<E> firstKeyGroup() {
+        List<E> group = new ArrayList<>();
+        if (size > 0) {
+            collectFirstKey(0, group);
+            group.sort(named ? Comparator.comparing(e -> e.tieName) : Comparator.comparingLong(e -> e.tieNumber));
+        }
+        return group;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void collectFirstKey(int i, List<E> group) {
+        group.add((E) entries[i]);
+        int end = Math.min(4 * i + 5, size);
+        for (int child = 4 * i + 1; child < end; child++) {
+            if (keys[child] == keys[0]) {
+                collectFirstKey(child, group);
+            }
+        }
     }
 
     /**
