@@ -29,7 +29,7 @@ import java.util.TreeSet;
  * stale tokens change nothing, and after a {@link Input.Tick} nothing is overdue.
  *
  * <p>Costs ({@code docs/benchmarks.md} measures them): every index is a hash map by id, an indexed
- * binary heap ({@link IndexedHeap}: pooled tabs, lease expiries, deadlines,
+ * 4-ary heap ({@link IndexedHeap}: pooled tabs, lease expiries, deadlines,
  * each key's bound sessions) or a balanced tree (each key's FIFO of waiting sessions, waiters' queue
  * deadlines, the servable keys), so an input costs O(log n) in the number of tabs, sessions and waiters
  * per decision it emits. Dispatch walks only the <em>servable</em> keys (waiters, and a pooled tab or
@@ -178,41 +178,39 @@ public final class LeaseKernel {
         }
         out.clear();
         now = inputNow;
-        {
-            String sessionId = sessionIdOf(input);
-            SessionEntry s = sessionId == null ? null : sessions.get(sessionId); // looked up once per step
-            Decision.Refused refused = input instanceof Input.Release r
-                    ? leaseRefusal(input, s, r.sessionId(), r.token()) // the hot inputs first: small methods, inlined
-                    : input instanceof Input.Acquire a ? acquireRefusal(a, s) : refusal(input, s);
-            if (refused != null) {
-                return List.of(refused);
-            }
-            lastNow = now;
-            if (input instanceof Input.Acquire a) {
-                acquire(a, s);
-            } else if (input instanceof Input.Heartbeat) {
-                heartbeat(s);
-            } else if (input instanceof Input.Release r) {
-                release(r, s);
-            } else if (input instanceof Input.UpdateSession u) {
-                updateSession(u, s);
-            } else if (input instanceof Input.Cancel c) {
-                cancel(c);
-            } else if (input instanceof Input.TabOpened o) {
-                tabOpened(o);
-            } else if (input instanceof Input.TabOpenFailed f) {
-                tabOpenFailed(f);
-            } else if (input instanceof Input.TabGone g) {
-                tabGone(g);
-            } else if (input instanceof Input.TabClosed c) {
-                tabClosed(c);
-            } else if (input instanceof Input.Tick) {
-                tick();
-            } else {
-                throw new AssertionError("unhandled input " + input);
-            }
-            return out.take();
+        String sessionId = sessionIdOf(input);
+        SessionEntry s = sessionId == null ? null : sessions.get(sessionId); // looked up once per step
+        Decision.Refused refused = input instanceof Input.Release r
+                ? leaseRefusal(input, s, r.sessionId(), r.token()) // the hot inputs first: small methods, inlined
+                : input instanceof Input.Acquire a ? acquireRefusal(a, s) : refusal(input, s);
+        if (refused != null) {
+            return List.of(refused);
         }
+        lastNow = now;
+        if (input instanceof Input.Acquire a) {
+            acquire(a, s);
+        } else if (input instanceof Input.Heartbeat) {
+            heartbeat(s);
+        } else if (input instanceof Input.Release r) {
+            release(r, s);
+        } else if (input instanceof Input.UpdateSession u) {
+            updateSession(u, s);
+        } else if (input instanceof Input.Cancel c) {
+            cancel(c);
+        } else if (input instanceof Input.TabOpened o) {
+            tabOpened(o);
+        } else if (input instanceof Input.TabOpenFailed f) {
+            tabOpenFailed(f);
+        } else if (input instanceof Input.TabGone g) {
+            tabGone(g);
+        } else if (input instanceof Input.TabClosed c) {
+            tabClosed(c);
+        } else if (input instanceof Input.Tick) {
+            tick();
+        } else {
+            throw new AssertionError("unhandled input " + input);
+        }
+        return out.take();
     }
 
     // ---------------------------------------------------------------- refusals (nothing changes)
@@ -231,16 +229,13 @@ public final class LeaseKernel {
         return input instanceof Input.UpdateSession u ? u.sessionId() : null;
     }
 
-    /** @return the refusal for a well-formed input that names something unknown or stale, else null */
+    /**
+     * @return the refusal for a well-formed input other than {@code Acquire} and {@code Release} (checked
+     *         first by {@link #apply}) that names something unknown or stale, else null
+     */
     private Decision.Refused refusal(Input input, SessionEntry s) {
-        if (input instanceof Input.Acquire a) {
-            return acquireRefusal(a, s);
-        }
         if (input instanceof Input.Heartbeat h) {
             return leaseRefusal(input, s, h.sessionId(), h.token());
-        }
-        if (input instanceof Input.Release r) {
-            return leaseRefusal(input, s, r.sessionId(), r.token());
         }
         if (input instanceof Input.UpdateSession u) {
             return leaseRefusal(input, s, u.sessionId(), u.token());

@@ -97,6 +97,11 @@ public final class SharedLeaseKernel {
     private static final int SPIN_ROUNDS = 6;
     /** Yields after the spin rounds, before a contended caller parks on the lock. */
     private static final int YIELDS = 4;
+    /**
+     * A contended caller parks at once when this many callers are parked already. Two, not one: with two
+     * callers on two cores one of them is often parked for a moment, and the other must still spin then.
+     */
+    private static final int PARKED_FOR_PARKING_AT_ONCE = 2;
 
     /**
      * Shares an existing kernel; the caller must not use it directly any more.
@@ -145,7 +150,8 @@ public final class SharedLeaseKernel {
      * waking a thread, so a contended caller first waits without parking: spin-waits with exponential
      * back-off (it looks at the lock rarely, so the holder can take it again several times: fewer
      * hand-offs), then a few yields (the holder may have been descheduled), then it parks on the lock.
-     * But when callers are already parked (more callers than cores want the lock), it parks at once:
+     * But when {@link #PARKED_FOR_PARKING_AT_ONCE} callers are parked already (more callers than cores
+     * want the lock), it parks at once:
      * a spinning caller would only take a core from the holder and pull the kernel's state to its own
      * core, while with the others parked the holder runs on alone at the speed of one thread.
      * Measured in {@code docs/benchmarks.md} ("What is left, and why").
@@ -161,7 +167,7 @@ public final class SharedLeaseKernel {
      */
     private long lockContended() {
         long stamp;
-        if (parked.get() < 2) {
+        if (parked.get() < PARKED_FOR_PARKING_AT_ONCE) {
             int backoff = 16;
             for (int i = 0; i < SPIN_ROUNDS + YIELDS; i++) {
                 if (i < SPIN_ROUNDS) {

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * A 4-ary min-heap whose entries remember their own position in it, so that an entry can be removed
- * or re-ordered in place: {@link #peek()} in O(1); {@link #add}, {@link #remove} and {@link #update} in
- * O(log n) comparisons; no allocation except when the array grows. The kernel's time-ordered indexes
+ * or re-ordered in place: {@link #peekKey()} in O(1); {@link #add}, {@link #remove} and {@link #update}
+ * in O(log n) comparisons, with no allocation except when the array grows. The kernel's time-ordered indexes
  * (pooled tabs, lease expiries, deadlines) are heaps of this kind: the kernel only ever needs the first
  * entry of each order, never a walk in order. Four children per node rather than two: half as many
  * levels (log4 n), and a node's children are adjacent in the key array, so a sift touches about half as
@@ -19,8 +19,9 @@ import java.util.List;
  * input of one millisecond gives the same deadline), {@link #peek()} returns the entry with the smallest
  * tie-break identity ({@link HeapEntry}: a tab id or a session id), so the first entry is the same
  * whatever the history of the heap. Numbers are compared while sifting (a heap of tabs is totally
- * ordered); names are not: a heap of sessions is ordered by key only, and {@link #peek()} looks among
- * the entries that share the smallest key for the smallest name (they form a subtree at the root), so
+ * ordered, {@link #peek()} is O(1)); names are not: a heap of sessions is ordered by key only, and
+ * {@link #peek()} and {@link #firstKeyGroup()} collect the t entries that share the smallest key (a
+ * subtree at the root) and sort them by name, O(t log t), so
  * no string is compared on {@link #add}, {@link #remove} or {@link #update} and the kernel's hot path
  * compares none. An entry's position lives in one of its {@link HeapEntry} position fields, chosen by
  * this heap's {@code slot}: each heap an entry can belong to uses its own; {@code -1} means "not in this
@@ -81,15 +82,16 @@ public final class IndexedHeap<E extends HeapEntry> {
 
     /**
      * @return the first entry: the smallest key, then the smallest tie-break identity; {@code null} when
-     *         empty. In a heap of named entries, this walks the entries that share the smallest key.
+     *         empty. In a heap of named entries this collects the entries that share the smallest key
+     *         ({@link #firstKeyGroup()}); the kernel reads those heaps' first entries only in a
+     *         {@code Tick}, a group at a time.
      */
     @SuppressWarnings("unchecked")
     public E peek() {
         if (size == 0) {
             return null;
         }
-        HeapEntry first = (HeapEntry) entries[0];
-        return named ? (E) smallestNameFrom(0, first) : (E) first;
+        return named ? firstKeyGroup().get(0) : (E) entries[0];
     }
 
     /**
@@ -119,25 +121,6 @@ public final class IndexedHeap<E extends HeapEntry> {
                 collectFirstKey(child, group);
             }
         }
-    }
-
-    /**
-     * @return the entry with the smallest name among {@code best} and the entries of the subtree at
-     *         {@code i} that have the smallest key (heap order: a child's key is never smaller than its
-     *         parent's, so they are reached through parents with that key)
-     */
-    private HeapEntry smallestNameFrom(int i, HeapEntry best) {
-        HeapEntry e = (HeapEntry) entries[i];
-        if (e.tieName.compareTo(best.tieName) < 0) {
-            best = e;
-        }
-        int end = Math.min(4 * i + 5, size);
-        for (int child = 4 * i + 1; child < end; child++) {
-            if (keys[child] == keys[0]) {
-                best = smallestNameFrom(child, best);
-            }
-        }
-        return best;
     }
 
     /** @return the key of the first entry ({@link #peek()}); {@link Long#MAX_VALUE} when empty */
