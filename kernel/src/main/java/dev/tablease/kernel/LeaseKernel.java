@@ -1,5 +1,6 @@
 package dev.tablease.kernel;
 
+import dev.tablease.kernel.internal.EntrySlots;
 import dev.tablease.kernel.internal.IndexedHeap;
 import dev.tablease.kernel.internal.KeyEntry;
 import dev.tablease.kernel.internal.SessionEntry;
@@ -68,16 +69,17 @@ public final class LeaseKernel {
      * under its cap), by the head's {@code waitSeq}: the only heads dispatch looks at.
      */
     private final NavigableSet<KeyEntry> servable = new TreeSet<>(Comparator.comparingLong(k -> k.servableSeq));
-    private final IndexedHeap<TabEntry> pooled = TabEntry.poolHeap(false);
-    private final IndexedHeap<SessionEntry> leaseExpiries = SessionEntry.leaseHeap();
-    private final IndexedHeap<SessionEntry> deadlines = SessionEntry.deadlineHeap(false);
+    /** Every tab in {@link #tabs} and every session in {@link #sessions} has a slot here (the heaps hold slots). */
+    private final EntrySlots<TabEntry> tabSlots = new EntrySlots<>();
+    private final EntrySlots<SessionEntry> sessionSlots = new EntrySlots<>();
+    private final IndexedHeap<TabEntry> pooled = TabEntry.poolHeap(tabSlots, false);
+    private final IndexedHeap<SessionEntry> leaseExpiries = SessionEntry.leaseHeap(sessionSlots);
+    private final IndexedHeap<SessionEntry> deadlines = SessionEntry.deadlineHeap(sessionSlots, false);
     private final Map<Long, SessionEntry> waitingRequests = new HashMap<>();
     private final NavigableSet<DriverWaiter> queueDeadlines = new TreeSet<>(
             Comparator.comparingLong(DriverWaiter::queueDeadline).thenComparingLong(DriverWaiter::requestId));
     private int closing;
 
-    /** Scratch: the decisions of the step in progress (one collector, emptied at the start of every step). */
-    private final StepDecisions out = new StepDecisions();
     /** Scratch: {@code now} of the step in progress. */
     private long now;
 
@@ -176,7 +178,6 @@ public final class LeaseKernel {
         if (input instanceof Input.Acquire a) {
             reservationMillis(a.requestClass()); // refuses an unknown class before any change
         }
-        out.clear();
         now = inputNow;
         String sessionId = sessionIdOf(input);
         SessionEntry s = sessionId == null ? null : sessions.get(sessionId); // looked up once per step
@@ -187,30 +188,31 @@ public final class LeaseKernel {
             return List.of(refused);
         }
         lastNow = now;
+        StepDecisions out = new StepDecisions();
         if (input instanceof Input.Acquire a) {
-            acquire(a, s);
+            acquire(out, a, s);
         } else if (input instanceof Input.Heartbeat) {
-            heartbeat(s);
+            heartbeat(out, s);
         } else if (input instanceof Input.Release r) {
-            release(r, s);
+            release(out, r, s);
         } else if (input instanceof Input.UpdateSession u) {
-            updateSession(u, s);
+            updateSession(out, u, s);
         } else if (input instanceof Input.Cancel c) {
-            cancel(c);
+            cancel(out, c);
         } else if (input instanceof Input.TabOpened o) {
-            tabOpened(o);
+            tabOpened(out, o);
         } else if (input instanceof Input.TabOpenFailed f) {
-            tabOpenFailed(f);
+            tabOpenFailed(out, f);
         } else if (input instanceof Input.TabGone g) {
-            tabGone(g);
+            tabGone(out, g);
         } else if (input instanceof Input.TabClosed c) {
-            tabClosed(c);
+            tabClosed(out, c);
         } else if (input instanceof Input.Tick) {
-            tick();
+            tick(out);
         } else {
             throw new AssertionError("unhandled input " + input);
         }
-        return out.take();
+        return out.toList();
     }
 
     // ---------------------------------------------------------------- refusals (nothing changes)
@@ -314,9 +316,9 @@ public final class LeaseKernel {
 
     // ---------------------------------------------------------------- inputs
 
-    private void acquire(Input.Acquire a, SessionEntry s) {
+    private void acquire(StepDecisions out, Input.Acquire a, SessionEntry s) {
         if (s != null && overdue(s)) {
-            endSession(s, EndReason.DEADLINE); // as the Tick would have; then this is a new session
+            endSession(out, s, EndReason.DEADLINE); // as the Tick would have; then this is a new session
             s = null;
         }
         long requestId = nextRequestId++;
@@ -328,7 +330,7 @@ public final class LeaseKernel {
                 s = newSession(a, k);
                 nextWaitSeq++; // the waitSeq it would have held for that instant
                 bind(s, k.pooled.peek(), TabState.RESERVED);
-                grant(s, requestId, a.holder(), true);
+                grant(out, s, requestId, a.holder(), true);
                 return;
             }
             if (k.waiting.size() >= config.queueCapacity()) {
@@ -339,7 +341,7 @@ public final class LeaseKernel {
             s = newSession(a, k);
             addWaiter(s, requestId, a.holder());
             startWaiting(s);
-            dispatch();
+            dispatch(out);
         } else if (s.leased() || s.waitSeq != 0 || s.hasDrivers() || isOpening(s)) {
             if (s.driverCount() >= config.queueCapacity()) {
                 long hint = s.leased() ? Math.max(1, s.leaseExpiresAt - now) : config.queueTimeoutMillis();
@@ -349,7 +351,7 @@ public final class LeaseKernel {
             addWaiter(s, requestId, a.holder());
         } else if (s.tab != null) {
             addWaiter(s, requestId, a.holder());
-            grantHead(s, false);
+            grantHead(out, s, false);
         } else {
             KeyEntry k = s.keyEntry;
             if (k.waiting.size() >= config.queueCapacity()) {
@@ -359,7 +361,7 @@ public final class LeaseKernel {
             }
             addWaiter(s, requestId, a.holder());
             startWaiting(s);
-            dispatch();
+            dispatch(out);
         }
         if (waitingRequests.containsKey(requestId)) {
             out.add(new Decision.Queued(requestId, s.sessionId, a.holder(), now + config.queueTimeoutMillis()));
@@ -370,45 +372,52 @@ public final class LeaseKernel {
         SessionEntry s = new SessionEntry(a.sessionId(), a.key(), a.requestClass());
         s.keyEntry = k;
         sessions.put(s.sessionId, s);
+        sessionSlots.add(s);
         return s;
     }
 
-    private void heartbeat(SessionEntry s) {
+    /** Forgets a session that is in no index any more: removes it from {@link #sessions} and frees its slot. */
+    private void forget(SessionEntry s) {
+        sessions.remove(s.sessionId);
+        sessionSlots.remove(s);
+    }
+
+    private void heartbeat(StepDecisions out, SessionEntry s) {
         renewLease(s);
         out.add(new Decision.Extended(s.sessionId, s.leaseToken, s.leaseExpiresAt));
     }
 
-    private void release(Input.Release r, SessionEntry s) {
+    private void release(StepDecisions out, Input.Release r, SessionEntry s) {
         endLease(s);
         out.add(new Decision.Released(s.sessionId, r.token(), r.outcome()));
         if (r.outcome() == Outcome.DETACH) {
-            serveDrivers(s);
+            serveDrivers(out, s);
         } else {
-            endSession(s, EndReason.FINISHED);
+            endSession(out, s, EndReason.FINISHED);
         }
-        dispatch();
+        dispatch(out);
     }
 
-    private void updateSession(Input.UpdateSession u, SessionEntry s) {
+    private void updateSession(StepDecisions out, Input.UpdateSession u, SessionEntry s) {
         s.conversationUrl = u.conversationUrl();
         out.add(new Decision.Updated(s.sessionId, u.token()));
     }
 
-    private void cancel(Input.Cancel c) {
+    private void cancel(StepDecisions out, Input.Cancel c) {
         SessionEntry s = waitingRequests.get(c.requestId());
         DriverWaiter w = removeWaiter(s, c.requestId());
         out.add(new Decision.Rejected(w.requestId(), s.sessionId, w.holder(), RejectReason.CANCELLED, 0));
         afterDriversLeft(s);
-        dispatch();
+        dispatch(out);
     }
 
-    private void tabOpened(Input.TabOpened o) {
+    private void tabOpened(StepDecisions out, Input.TabOpened o) {
         TabEntry t = tabs.get(o.tabId());
         t.targetId = o.targetId();
         tabsByTarget.put(t.targetId, t);
-        SessionEntry s = t.sessionId == null ? null : sessions.get(t.sessionId);
+        SessionEntry s = t.session(sessionSlots);
         if (s != null && overdue(s)) {
-            endSession(s, EndReason.DEADLINE); // the tab loses its session and is pooled below
+            endSession(out, s, EndReason.DEADLINE); // the tab loses its session and is pooled below
             s = null;
         }
         if (s != null) {
@@ -416,29 +425,29 @@ public final class LeaseKernel {
             if (!s.hasDrivers() && s.conversationUrl != null) {
                 t.needsReset = true; // nobody to navigate it now: the next driver's grant resets and navigates
             }
-            serveDrivers(s, true);
+            serveDrivers(out, s, true);
         } else {
-            t.sessionId = null;
+            t.unbind();
             pool(t, false);
         }
-        dispatch();
+        dispatch(out);
     }
 
-    private void tabOpenFailed(Input.TabOpenFailed f) {
+    private void tabOpenFailed(StepDecisions out, Input.TabOpenFailed f) {
         TabEntry t = tabs.get(f.tabId());
-        SessionEntry s = t.sessionId == null ? null : sessions.get(t.sessionId);
+        SessionEntry s = t.session(sessionSlots);
         removeTab(t);
         if (s != null) {
             unbind(s);
             out.add(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.OPEN_FAILED));
-            rejectAllDrivers(s, RejectReason.OPEN_FAILED);
+            rejectAllDrivers(out, s, RejectReason.OPEN_FAILED);
         }
-        dispatch();
+        dispatch(out);
     }
 
-    private void tabGone(Input.TabGone g) {
+    private void tabGone(StepDecisions out, Input.TabGone g) {
         TabEntry t = tabsByTarget.get(g.targetId());
-        SessionEntry s = t.sessionId == null ? null : sessions.get(t.sessionId);
+        SessionEntry s = t.session(sessionSlots);
         removeTab(t);
         if (s != null) {
             if (s.leased()) {
@@ -451,15 +460,15 @@ public final class LeaseKernel {
                 startWaiting(s); // recovery for the waiting drivers: exactly one new tab
             }
         }
-        dispatch();
+        dispatch(out);
     }
 
-    private void tabClosed(Input.TabClosed c) {
+    private void tabClosed(StepDecisions out, Input.TabClosed c) {
         removeTab(tabsByTarget.get(c.targetId()));
-        dispatch();
+        dispatch(out);
     }
 
-    private void tick() {
+    private void tick(StepDecisions out) {
         List<SessionEntry> revoked = null;
         // Due entries in (time, sessionId) order, a group of equal times at a time: handling one entry
         // removes just that entry from its heap and adds nothing due, so a group stays valid throughout.
@@ -477,11 +486,11 @@ public final class LeaseKernel {
         }
         while (deadlines.peekKey() <= now) {
             for (SessionEntry s : deadlines.firstKeyGroup()) {
-                endSession(s, EndReason.DEADLINE);
+                endSession(out, s, EndReason.DEADLINE);
             }
         }
         while (pooled.peekKey() <= now) {
-            close(pooled.peek(), CloseReason.POOL_EXPIRED);
+            close(out, pooled.peek(), CloseReason.POOL_EXPIRED);
         }
         while (!queueDeadlines.isEmpty() && queueDeadlines.first().queueDeadline() <= now) {
             DriverWaiter first = queueDeadlines.first();
@@ -493,12 +502,12 @@ public final class LeaseKernel {
         }
         if (revoked != null) {
             for (SessionEntry s : revoked) {
-                if (sessions.get(s.sessionId) == s) {
-                    serveDrivers(s);
+                if (s.slot() >= 0) { // not ended meanwhile
+                    serveDrivers(out, s);
                 }
             }
         }
-        dispatch();
+        dispatch(out);
     }
 
     // ---------------------------------------------------------------- dispatch
@@ -509,12 +518,12 @@ public final class LeaseKernel {
      * the oldest idle tab of another key when only the global cap is full and the tabs already CLOSING
      * do not cover the waiter. Acts once per round until no head can act.
      */
-    private void dispatch() {
+    private void dispatch(StepDecisions out) {
         while (!waitingKeys.isEmpty() && (tabs.size() < config.globalMax() || !pooled.isEmpty())) {
             // (when all tabs are taken and none is idle, no head can act: nothing to take, evict or open)
             boolean acted = deadlines.peekKey() <= now
-                    ? scanAllHeads()         // an input skipped a due Tick: heads may be overdue (never via the facade)
-                    : serveOldestServable();
+                    ? scanAllHeads(out)         // an input skipped a due Tick: heads may be overdue (never via the facade)
+                    : serveOldestServable(out);
             if (!acted) {
                 return;
             }
@@ -528,18 +537,18 @@ public final class LeaseKernel {
      *
      * @return whether a head acted
      */
-    private boolean serveOldestServable() {
+    private boolean serveOldestServable(StepDecisions out) {
         int closingUncovered = closing;
         for (KeyEntry k = servable.isEmpty() ? null : servable.first(); k != null; k = servable.higher(k)) {
             SessionEntry s = k.waiting.firstEntry().getValue();
             if (!k.pooled.isEmpty()) {
                 bind(s, k.pooled.peek(), TabState.RESERVED);
-                serveDrivers(s, true);
+                serveDrivers(out, s, true);
                 return true;
             }
             // servable with nothing pooled: the key is under its cap
             if (tabs.size() < config.globalMax()) {
-                openTabFor(s, k);
+                openTabFor(out, s, k);
                 return true;
             }
             if (closingUncovered > 0) {
@@ -547,7 +556,7 @@ public final class LeaseKernel {
                 continue;
             }
             if (!pooled.isEmpty()) {
-                close(pooled.peek(), CloseReason.EVICTED); // the oldest idle tab; of another key, as k has none
+                close(out, pooled.peek(), CloseReason.EVICTED); // the oldest idle tab; of another key, as k has none
                 return true;
             }
             return false; // no room, nothing pooled anywhere, nothing closing left: no later head can act either
@@ -561,7 +570,7 @@ public final class LeaseKernel {
      *
      * @return whether a head acted
      */
-    private boolean scanAllHeads() {
+    private boolean scanAllHeads(StepDecisions out) {
         List<SessionEntry> heads = new ArrayList<>(waitingKeys.size());
         for (KeyEntry k : waitingKeys) {
             heads.add(k.waiting.firstEntry().getValue());
@@ -571,32 +580,33 @@ public final class LeaseKernel {
         for (SessionEntry s : heads) {
             KeyEntry k = s.keyEntry;
             if (overdue(s)) {
-                endSession(s, EndReason.DEADLINE);
+                endSession(out, s, EndReason.DEADLINE);
                 return true;
             }
             if (!k.pooled.isEmpty()) {
                 bind(s, k.pooled.peek(), TabState.RESERVED);
-                serveDrivers(s, true);
+                serveDrivers(out, s, true);
                 return true;
             }
             if (k.underCap() && tabs.size() < config.globalMax()) {
-                openTabFor(s, k);
+                openTabFor(out, s, k);
                 return true;
             }
             if (k.underCap() && closingUncovered > 0) {
                 closingUncovered--;
             } else if (k.underCap() && !pooled.isEmpty()) {
-                close(pooled.peek(), CloseReason.EVICTED);
+                close(out, pooled.peek(), CloseReason.EVICTED);
                 return true;
             }
         }
         return false;
     }
 
-    private void openTabFor(SessionEntry s, KeyEntry k) {
+    private void openTabFor(StepDecisions out, SessionEntry s, KeyEntry k) {
         TabEntry t = new TabEntry(nextTabId++, s.key, TabState.OPENING);
         t.keyEntry = k;
         tabs.put(t.tabId, t);
+        tabSlots.add(t);
         k.tabCount++;
         refreshServable(k);
         out.add(new Decision.OpenTab(t.tabId, t.key));
@@ -611,7 +621,7 @@ public final class LeaseKernel {
             unpool(t);
         }
         t.setState(state);
-        t.sessionId = s.sessionId;
+        t.bindTo(s);
         t.epoch++;
         s.tabId = t.tabId;
         s.tab = t;
@@ -628,25 +638,25 @@ public final class LeaseKernel {
         s.tab = null;
     }
 
-    private void serveDrivers(SessionEntry s) {
-        serveDrivers(s, false);
+    private void serveDrivers(StepDecisions out, SessionEntry s) {
+        serveDrivers(out, s, false);
     }
 
     /** Grants the lease to the head waiting driver when the session is bound to a RESERVED tab and undriven. */
-    private void serveDrivers(SessionEntry s, boolean justBound) {
+    private void serveDrivers(StepDecisions out, SessionEntry s, boolean justBound) {
         if (!s.leased() && s.hasDrivers() && s.tab != null && s.tab.state() == TabState.RESERVED) {
-            grantHead(s, justBound);
+            grantHead(out, s, justBound);
         }
     }
 
-    private void grantHead(SessionEntry s, boolean justBound) {
+    private void grantHead(StepDecisions out, SessionEntry s, boolean justBound) {
         DriverWaiter w = s.firstDriver();
         removeWaiter(s, w.requestId());
-        grant(s, w.requestId(), w.holder(), justBound);
+        grant(out, s, w.requestId(), w.holder(), justBound);
     }
 
     /** Grants the lease of bound, undriven session {@code s} to {@code holder} (reset and navigate first when due). */
-    private void grant(SessionEntry s, long requestId, String holder, boolean justBound) {
+    private void grant(StepDecisions out, SessionEntry s, long requestId, String holder, boolean justBound) {
         TabEntry t = s.tab;
         boolean reset = t.needsReset;
         if (reset) {
@@ -663,16 +673,16 @@ public final class LeaseKernel {
     }
 
     /** Ends a session (finished or past its deadline): its lease, its waiters, its reservation. */
-    private void endSession(SessionEntry s, EndReason reason) {
+    private void endSession(StepDecisions out, SessionEntry s, EndReason reason) {
         if (s.leased()) {
             out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.DEADLINE));
             endLease(s);
         }
-        rejectAllDrivers(s, RejectReason.SESSION_ENDED);
+        rejectAllDrivers(out, s, RejectReason.SESSION_ENDED);
         out.add(new Decision.ReservationEnded(s.sessionId, s.tabId, reason));
         TabEntry t = s.tab;
         if (t != null) {
-            t.sessionId = null;
+            t.unbind();
             if (t.state() == TabState.RESERVED) {
                 t.epoch++;
                 pool(t, true);
@@ -681,10 +691,10 @@ public final class LeaseKernel {
         stopWaiting(s);
         deadlines.remove(s);
         s.keyEntry.bound.remove(s);
-        sessions.remove(s.sessionId);
+        forget(s);
     }
 
-    private void rejectAllDrivers(SessionEntry s, RejectReason reason) {
+    private void rejectAllDrivers(StepDecisions out, SessionEntry s, RejectReason reason) {
         while (s.hasDrivers()) {
             DriverWaiter w = s.firstDriver();
             removeWaiter(s, w.requestId());
@@ -698,12 +708,12 @@ public final class LeaseKernel {
         if (!s.hasDrivers() && s.waitSeq != 0) {
             stopWaiting(s);
             if (s.deadline == 0) {
-                sessions.remove(s.sessionId);
+                forget(s);
             }
         }
     }
 
-    private void close(TabEntry t, CloseReason reason) {
+    private void close(StepDecisions out, TabEntry t, CloseReason reason) {
         unpool(t);
         t.setState(TabState.CLOSING);
         t.epoch++;
@@ -734,6 +744,7 @@ public final class LeaseKernel {
             closing--;
         }
         tabs.remove(t.tabId);
+        tabSlots.remove(t);
         if (t.targetId != null) {
             tabsByTarget.remove(t.targetId);
         }
@@ -851,7 +862,7 @@ public final class LeaseKernel {
     private KeyEntry key(String key) {
         KeyEntry k = keys.get(key);
         if (k == null) {
-            k = new KeyEntry(key, config.maxPerKey(key));
+            k = new KeyEntry(key, config.maxPerKey(key), tabSlots, sessionSlots);
             keys.put(key, k);
         }
         return k;
@@ -878,7 +889,7 @@ public final class LeaseKernel {
     /** @return an immutable snapshot of the whole state; equal states give equal snapshots */
     public KernelState snapshot() {
         List<Tab> tabList = new ArrayList<>(tabs.size());
-        tabs.values().stream().sorted(Comparator.comparingLong(t -> t.tabId)).forEach(t -> tabList.add(t.toRecord()));
+        tabs.values().stream().sorted(Comparator.comparingLong(t -> t.tabId)).forEach(t -> tabList.add(t.toRecord(sessionSlots)));
         List<Session> sessionList = new ArrayList<>(sessions.size());
         sessions.values().stream().sorted(Comparator.comparing(s -> s.sessionId))
                 .forEach(s -> sessionList.add(s.toRecord()));
@@ -896,6 +907,7 @@ public final class LeaseKernel {
             KeyEntry k = key(t.key);
             t.keyEntry = k;
             tabs.put(t.tabId, t);
+            tabSlots.add(t);
             if (t.targetId != null) {
                 tabsByTarget.put(t.targetId, t);
             }
@@ -912,6 +924,7 @@ public final class LeaseKernel {
             KeyEntry k = key(s.key);
             s.keyEntry = k;
             sessions.put(s.sessionId, s);
+            sessionSlots.add(s);
             if (s.leased()) {
                 leaseExpiries.add(s, s.leaseExpiresAt);
             }
@@ -920,6 +933,7 @@ public final class LeaseKernel {
             }
             if (s.tabId != 0) {
                 s.tab = tabs.get(s.tabId);
+                s.tab.bindTo(s);
                 k.bound.add(s, s.deadline);
             }
             for (DriverWaiter w : s.drivers()) {

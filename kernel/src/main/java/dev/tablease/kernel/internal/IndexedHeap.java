@@ -6,68 +6,58 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A 4-ary min-heap whose entries remember their own position in it, so that an entry can be removed
- * or re-ordered in place: {@link #peekKey()} in O(1); {@link #add}, {@link #remove} and {@link #update}
- * in O(log n) comparisons, with no allocation except when the array grows. The kernel's time-ordered indexes
+ * A 4-ary min-heap whose entries' positions are known, so that an entry can be removed or re-ordered
+ * in place: {@link #peekKey()} in O(1); {@link #add}, {@link #remove} and {@link #update} in O(log n)
+ * comparisons, with no allocation except when an array grows. The kernel's time-ordered indexes
  * (pooled tabs, lease expiries, deadlines) are heaps of this kind: the kernel only ever needs the first
  * entry of each order, never a walk in order. Four children per node rather than two: half as many
  * levels (log4 n), and a node's children are adjacent in the key array, so a sift touches about half as
  * many cache lines in a large heap.
  *
- * <p>The order is by a {@code long} key (a time), given by the caller and kept in an array beside the
- * entries so that sifting compares keys without dereferencing entries. Among equal keys (common: every
- * input of one millisecond gives the same deadline), {@link #peek()} returns the entry with the smallest
- * tie-break identity ({@link HeapEntry}: a tab id or a session id), so the first entry is the same
- * whatever the history of the heap. Numbers are compared while sifting (a heap of tabs is totally
- * ordered, {@link #peek()} is O(1)); names are not: a heap of sessions is ordered by key only, and
- * {@link #peek()} and {@link #firstKeyGroup()} collect the t entries that share the smallest key (a
- * subtree at the root) and sort them by name, O(t log t), so
- * no string is compared on {@link #add}, {@link #remove} or {@link #update} and the kernel's hot path
- * compares none. An entry's position lives in one of its {@link HeapEntry} position fields, chosen by
- * this heap's {@code slot}: each heap an entry can belong to uses its own; {@code -1} means "not in this
- * heap". An entry's key changes only through {@link #update}. No virtual call anywhere (one final class,
- * fields read directly).
+ * <p>Primitive arrays only: the heap holds each entry's {@link EntrySlots} slot and its sort key (a
+ * {@code long}, a time, given by the caller), and the entries' positions live in their
+ * {@link EntrySlots}, in the position field this heap uses. So sifting compares keys without
+ * dereferencing entries, and no heap operation stores an object reference (under G1, a reference store
+ * into a long-lived array costs a fenced write barrier: see {@link EntrySlots}).
+ *
+ * <p>Among equal keys (common: every input of one millisecond gives the same deadline), {@link #peek()}
+ * returns the entry with the smallest tie-break identity ({@link HeapEntry}: a tab id or a session id),
+ * so the first entry is the same whatever the history of the heap. Numbers are compared while sifting
+ * (a heap of tabs is totally ordered, {@link #peek()} is O(1)); names are not: a heap of sessions is
+ * ordered by key only, and {@link #peek()} and {@link #firstKeyGroup()} collect the t entries that share
+ * the smallest key (a subtree at the root) and sort them by name, O(t log t), so no string is compared on
+ * {@link #add}, {@link #remove} or {@link #update} and the kernel's hot path compares none. An entry's
+ * key changes only through {@link #update}. No virtual call anywhere (final classes, fields read directly).
  *
  * @param <E> the entry type
  */
 public final class IndexedHeap<E extends HeapEntry> {
 
-    private Object[] entries = new Object[8];
-    /** {@code keys[i]} is the sort key of {@code entries[i]}: sifting compares these without touching the entries. */
-    private long[] keys = new long[8];
-    private int size;
-    /** Which {@link HeapEntry} position field this heap uses: 0, 1 or 2. */
-    private final int slot;
+    private final EntrySlots<E> slots;
+    /** Which of the {@link EntrySlots} position fields this heap uses. */
+    private final int field;
     /** Whether entries are named ({@link HeapEntry#tieName}): sifted by key only, ties resolved by {@link #peek()}. */
     private final boolean named;
+    /** {@code heap[i]}: the slot of the entry at heap position {@code i}. */
+    private int[] heap = new int[8];
+    /** {@code keys[i]} is the sort key of the entry at heap position {@code i}. */
+    private long[] keys = new long[8];
+    private int size;
 
     /**
-     * @param slot  which position field of the entries this heap uses (0, 1 or 2); heaps that can hold
-     *              the same entry must use different slots
+     * @param slots the slots of the entries this heap may hold
+     * @param field which position field of {@code slots} this heap uses (0 to
+     *              {@link EntrySlots#POSITION_FIELDS} - 1); heaps that can hold the same entry must use
+     *              different fields
      * @param named whether the entries have a {@link HeapEntry#tieName} (sessions; else tabs, by number)
      */
-    public IndexedHeap(int slot, boolean named) {
-        if (slot < 0 || slot > 2) {
-            throw new IllegalArgumentException("slot must be 0, 1 or 2: " + slot);
+    public IndexedHeap(EntrySlots<E> slots, int field, boolean named) {
+        if (field < 0 || field >= EntrySlots.POSITION_FIELDS) {
+            throw new IllegalArgumentException("field must be 0 to " + (EntrySlots.POSITION_FIELDS - 1) + ": " + field);
         }
-        this.slot = slot;
+        this.slots = slots;
+        this.field = field;
         this.named = named;
-    }
-
-    /** @return the position of {@code e} in this heap, {@code -1} when it is not in it */
-    private int indexOf(HeapEntry e) {
-        return slot == 0 ? e.position0 : slot == 1 ? e.position1 : e.position2;
-    }
-
-    /** Records the position of {@code e} in this heap ({@code -1}: removed). */
-    private void setIndex(HeapEntry e, int index) {
-        if (slot == 0) {
-            e.position0 = index;
-        } else if (slot == 1) {
-            e.position1 = index;
-        } else {
-            e.position2 = index;
-        }
     }
 
     /** @return the number of entries */
@@ -86,12 +76,11 @@ public final class IndexedHeap<E extends HeapEntry> {
      *         ({@link #firstKeyGroup()}); the kernel reads those heaps' first entries only in a
      *         {@code Tick}, a group at a time.
      */
-    @SuppressWarnings("unchecked")
     public E peek() {
         if (size == 0) {
             return null;
         }
-        return named ? firstKeyGroup().get(0) : (E) entries[0];
+        return named ? firstKeyGroup().get(0) : slots.get(heap[0]);
     }
 
     /**
@@ -102,7 +91,6 @@ public final class IndexedHeap<E extends HeapEntry> {
      *
      * @return those entries, empty when the heap is empty (a new list each call)
      */
-    @SuppressWarnings("unchecked")
     public List<E> firstKeyGroup() {
         List<E> group = new ArrayList<>();
         if (size > 0) {
@@ -112,9 +100,8 @@ public final class IndexedHeap<E extends HeapEntry> {
         return group;
     }
 
-    @SuppressWarnings("unchecked")
     private void collectFirstKey(int i, List<E> group) {
-        group.add((E) entries[i]);
+        group.add(slots.get(heap[i]));
         int end = Math.min(4 * i + 5, size);
         for (int child = 4 * i + 1; child < end; child++) {
             if (keys[child] == keys[0]) {
@@ -130,41 +117,49 @@ public final class IndexedHeap<E extends HeapEntry> {
 
     /** @return whether {@code e} is in this heap */
     public boolean contains(E e) {
-        return indexOf(e) >= 0;
+        return e.slot >= 0 && slots.positions[field][e.slot] >= 0;
     }
 
     /**
-     * Adds {@code e}, which must not be in this heap yet.
+     * Adds {@code e}, which must have a slot and must not be in this heap yet.
      *
      * @param key its sort key (a time, in milliseconds)
      */
     public void add(E e, long key) {
-        if (indexOf(e) >= 0) {
+        int slot = e.slot;
+        if (slot < 0) {
+            throw new IllegalStateException("no slot: " + e);
+        }
+        int[] positions = slots.positions[field];
+        if (positions[slot] >= 0) {
             throw new IllegalStateException("already in the heap: " + e);
         }
-        if (size == entries.length) {
-            entries = Arrays.copyOf(entries, size * 2);
+        if (size == heap.length) {
+            heap = Arrays.copyOf(heap, size * 2);
             keys = Arrays.copyOf(keys, size * 2);
         }
-        siftUp(size++, e, key);
+        siftUp(positions, size++, slot, key);
     }
 
     /** Removes {@code e} when it is in this heap; does nothing otherwise. */
-    @SuppressWarnings("unchecked")
     public void remove(E e) {
-        int i = indexOf(e);
+        int slot = e.slot;
+        if (slot < 0) {
+            return;
+        }
+        int[] positions = slots.positions[field];
+        int i = positions[slot];
         if (i < 0) {
             return;
         }
-        setIndex(e, -1);
+        positions[slot] = -1;
         int last = --size;
-        E moved = (E) entries[last];
-        long movedKey = keys[last];
-        entries[last] = null;
         if (i != last) {
-            siftDown(i, moved, movedKey);
-            if (entries[i] == moved) {
-                siftUp(i, moved, movedKey);
+            int moved = heap[last];
+            long movedKey = keys[last];
+            siftDown(positions, i, moved, movedKey);
+            if (heap[i] == moved) {
+                siftUp(positions, i, moved, movedKey);
             }
         }
     }
@@ -175,39 +170,38 @@ public final class IndexedHeap<E extends HeapEntry> {
      * @param key its new sort key (a time, in milliseconds)
      */
     public void update(E e, long key) {
-        int i = indexOf(e);
-        siftDown(i, e, key);
-        if (entries[i] == e) {
-            siftUp(i, e, key);
+        int[] positions = slots.positions[field];
+        int i = positions[e.slot];
+        siftDown(positions, i, e.slot, key);
+        if (heap[i] == e.slot) {
+            siftUp(positions, i, e.slot, key);
         }
     }
 
-    /** @return whether {@code a} (key {@code ka}) must sit above {@code b} (key {@code kb}) */
-    private boolean before(HeapEntry a, long ka, HeapEntry b, long kb) {
-        return ka < kb || (ka == kb && !named && a.tieNumber < b.tieNumber);
+    /** @return whether the entry at slot {@code a} (key {@code ka}) must sit above the one at {@code b} (key {@code kb}) */
+    private boolean before(int a, long ka, int b, long kb) {
+        return ka < kb || (ka == kb && !named && slots.tieNumbers[a] < slots.tieNumbers[b]);
     }
 
-    @SuppressWarnings("unchecked")
-    private void siftUp(int i, E e, long key) {
+    private void siftUp(int[] positions, int i, int slot, long key) {
         while (i > 0) {
             int parent = (i - 1) >>> 2;
-            E p = (E) entries[parent];
+            int p = heap[parent];
             long pk = keys[parent];
-            if (!before(e, key, p, pk)) {
+            if (!before(slot, key, p, pk)) {
                 break;
             }
-            entries[i] = p;
+            heap[i] = p;
             keys[i] = pk;
-            setIndex(p, i);
+            positions[p] = i;
             i = parent;
         }
-        entries[i] = e;
+        heap[i] = slot;
         keys[i] = key;
-        setIndex(e, i);
+        positions[slot] = i;
     }
 
-    @SuppressWarnings("unchecked")
-    private void siftDown(int i, E e, long key) {
+    private void siftDown(int[] positions, int i, int slot, long key) {
         while (true) {
             int first = 4 * i + 1;
             if (first >= size) {
@@ -216,22 +210,22 @@ public final class IndexedHeap<E extends HeapEntry> {
             int child = first;
             int end = Math.min(first + 4, size);
             for (int j = first + 1; j < end; j++) {
-                if (before((E) entries[j], keys[j], (E) entries[child], keys[child])) {
+                if (before(heap[j], keys[j], heap[child], keys[child])) {
                     child = j;
                 }
             }
-            E c = (E) entries[child];
+            int c = heap[child];
             long ck = keys[child];
-            if (!before(c, ck, e, key)) {
+            if (!before(c, ck, slot, key)) {
                 break;
             }
-            entries[i] = c;
+            heap[i] = c;
             keys[i] = ck;
-            setIndex(c, i);
+            positions[c] = i;
             i = child;
         }
-        entries[i] = e;
+        heap[i] = slot;
         keys[i] = key;
-        setIndex(e, i);
+        positions[slot] = i;
     }
 }

@@ -13,9 +13,9 @@ public final class KeyEntry {
     public final int cap;
     /** The key's tabs in every state (OPENING, RESERVED, POOLED, CLOSING). */
     public int tabCount;
-    public final IndexedHeap<TabEntry> pooled = TabEntry.poolHeap(true);
+    public final IndexedHeap<TabEntry> pooled;
     /** The sessions bound to a tab of this key (RESERVED for them or OPENING on their behalf), by deadline. */
-    public final IndexedHeap<SessionEntry> bound = SessionEntry.deadlineHeap(true);
+    public final IndexedHeap<SessionEntry> bound;
     public final TreeMap<Long, SessionEntry> waiting = new TreeMap<>();
     /**
      * The {@code waitSeq} of the key's head waiting session while the key is in the kernel's set of
@@ -23,9 +23,17 @@ public final class KeyEntry {
      */
     public long servableSeq;
 
-    public KeyEntry(String key, int cap) {
+    /**
+     * @param key          the key
+     * @param cap          its cap
+     * @param tabSlots     the kernel's slots of tabs (for {@link #pooled})
+     * @param sessionSlots the kernel's slots of sessions (for {@link #bound})
+     */
+    public KeyEntry(String key, int cap, EntrySlots<TabEntry> tabSlots, EntrySlots<SessionEntry> sessionSlots) {
         this.key = key;
         this.cap = cap;
+        this.pooled = TabEntry.poolHeap(tabSlots, true);
+        this.bound = SessionEntry.deadlineHeap(sessionSlots, true);
     }
 
     /** @return whether the key has fewer tabs than its cap */

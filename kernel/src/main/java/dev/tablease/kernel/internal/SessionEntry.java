@@ -120,19 +120,20 @@ public final class SessionEntry extends HeapEntry {
         return null;
     }
 
-    /** The {@link IndexedHeap} slot of the heap of lease expiries. */
-    private static final int LEASE_SLOT = 0;
-    /** The {@link IndexedHeap} slot of the kernel's heap of deadlines. */
-    private static final int DEADLINE_SLOT = 1;
-    /** The {@link IndexedHeap} slot of a key's heap of bound sessions. */
-    private static final int BOUND_SLOT = 2;
+    /** The {@link EntrySlots} position field of the heap of lease expiries. */
+    private static final int LEASE_FIELD = 0;
+    /** The {@link EntrySlots} position field of the kernel's heap of deadlines. */
+    private static final int DEADLINE_FIELD = 1;
+    /** The {@link EntrySlots} position field of the keys' heaps of bound sessions (a session is in its own key's only). */
+    private static final int BOUND_FIELD = 2;
 
     /**
      * @return an empty heap of sessions with a lease by lease expiry (add and update them with
      *         {@code leaseExpiresAt} as the key; ties by {@code sessionId})
+     * @param slots the kernel's slots of sessions
      */
-    public static IndexedHeap<SessionEntry> leaseHeap() {
-        return new IndexedHeap<>(LEASE_SLOT, true);
+    public static IndexedHeap<SessionEntry> leaseHeap(EntrySlots<SessionEntry> slots) {
+        return new IndexedHeap<>(slots, LEASE_FIELD, true);
     }
 
     /**
@@ -140,10 +141,11 @@ public final class SessionEntry extends HeapEntry {
      * {@code sessionId}): all sessions with a deadline (the kernel's heap) or the sessions bound to a
      * key's tabs (a key's heap); each uses its own position field.
      *
+     * @param slots  the kernel's slots of sessions
      * @param perKey whether this is a key's heap of bound sessions (else the kernel's heap of deadlines)
      * @return an empty heap
      */
-    public static IndexedHeap<SessionEntry> deadlineHeap(boolean perKey) {
-        return new IndexedHeap<>(perKey ? BOUND_SLOT : DEADLINE_SLOT, true);
+    public static IndexedHeap<SessionEntry> deadlineHeap(EntrySlots<SessionEntry> slots, boolean perKey) {
+        return new IndexedHeap<>(slots, perKey ? BOUND_FIELD : DEADLINE_FIELD, true);
     }
 }

@@ -5,7 +5,7 @@ import dev.tablease.kernel.TabState;
 
 /**
  * The kernel's mutable record of one tab. Only {@code LeaseKernel} mutates it, and only through its
- * own helpers, which keep the pool indexes (heaps in {@link PoolHeap} order) in step.
+ * own helpers, which keep the pool indexes (heaps in {@link #poolHeap} order) and its slot in step.
  */
 public final class TabEntry extends HeapEntry {
 
@@ -17,7 +17,12 @@ public final class TabEntry extends HeapEntry {
      * release, and a reference store into a long-lived object costs a GC write barrier (G1).
      */
     private byte state;
-    public String sessionId;
+    /**
+     * The {@link EntrySlots} slot of the session the tab is RESERVED for or OPENING on behalf of,
+     * {@code -1}: none. A slot, not the session id or the session: the kernel sets it on every grant of
+     * a pooled tab to a new session, and an {@code int} store costs no GC write barrier.
+     */
+    private int sessionSlot = -1;
     public long poolExpiresAt;
     public long epoch;
     public boolean needsReset;
@@ -43,34 +48,62 @@ public final class TabEntry extends HeapEntry {
         this.state = (byte) state.ordinal();
     }
 
+    /** Records that the tab is RESERVED for {@code s} or OPENING on its behalf ({@code s} must have a slot). */
+    public void bindTo(SessionEntry s) {
+        if (s.slot < 0) {
+            throw new IllegalStateException("session without a slot: " + s.sessionId);
+        }
+        sessionSlot = s.slot;
+    }
+
+    /** Records that the tab serves no session. */
+    public void unbind() {
+        sessionSlot = -1;
+    }
+
+    /**
+     * @param sessions the kernel's slots of sessions
+     * @return the session the tab is RESERVED for or OPENING on behalf of, {@code null} when none
+     */
+    public SessionEntry session(EntrySlots<SessionEntry> sessions) {
+        return sessionSlot < 0 ? null : sessions.get(sessionSlot);
+    }
+
+    /**
+     * A tab from a snapshot. Its session, if any, is set by the kernel once the sessions have slots
+     * ({@link #bindTo}), from the session's side: a snapshot that passed the invariant checks binds a
+     * session to a tab iff the tab names that session.
+     */
     public static TabEntry of(Tab t) {
         TabEntry e = new TabEntry(t.tabId(), t.key(), t.state());
         e.targetId = t.targetId();
-        e.sessionId = t.sessionId();
         e.poolExpiresAt = t.poolExpiresAt();
         e.epoch = t.epoch();
         e.needsReset = t.needsReset();
         return e;
     }
 
-    public Tab toRecord() {
-        return new Tab(tabId, targetId, key, state(), sessionId, poolExpiresAt, epoch, needsReset);
+    /** @param sessions the kernel's slots of sessions (for the session's id) */
+    public Tab toRecord(EntrySlots<SessionEntry> sessions) {
+        SessionEntry s = session(sessions);
+        return new Tab(tabId, targetId, key, state(), s == null ? null : s.sessionId, poolExpiresAt, epoch, needsReset);
     }
 
-    /** The {@link IndexedHeap} slot of the global pool heap. */
-    private static final int POOL_SLOT = 0;
-    /** The {@link IndexedHeap} slot of a key's pool heap. */
-    private static final int KEY_POOL_SLOT = 1;
+    /** The {@link EntrySlots} position field of the global pool heap. */
+    private static final int POOL_FIELD = 0;
+    /** The {@link EntrySlots} position field of the keys' pool heaps (a tab is in its own key's only). */
+    private static final int KEY_POOL_FIELD = 1;
 
     /**
      * A heap of pooled tabs in pool order: pooled longest ago first ({@code poolExpiresAt}, then
      * {@code tabId}; add and update them with {@code poolExpiresAt} as the key). One heap for all pooled
      * tabs and one per key; a tab is in both or in neither.
      *
+     * @param slots  the kernel's slots of tabs
      * @param perKey whether this is a key's heap (else the global one); each uses its own position field
      * @return an empty heap
      */
-    public static IndexedHeap<TabEntry> poolHeap(boolean perKey) {
-        return new IndexedHeap<>(perKey ? KEY_POOL_SLOT : POOL_SLOT, false);
+    public static IndexedHeap<TabEntry> poolHeap(EntrySlots<TabEntry> slots, boolean perKey) {
+        return new IndexedHeap<>(slots, perKey ? KEY_POOL_FIELD : POOL_FIELD, false);
     }
 }

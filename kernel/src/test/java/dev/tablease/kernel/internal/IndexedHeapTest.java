@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,11 +28,12 @@ class IndexedHeapTest {
     void aHeapOfSessionsReturnsTheSmallestSessionIdAmongTheSmallestKey() {
         Random random = new Random(1);
         for (int run = 0; run < 200; run++) {
+            EntrySlots<SessionEntry> slots = new EntrySlots<>();
             List<SessionEntry> pool = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 pool.add(new SessionEntry("s-" + random.nextInt(1000) + "-" + i, "k", "default"));
             }
-            check(SessionEntry.deadlineHeap(false), pool, Comparator.comparing(e -> e.sessionId), random);
+            check(slots, SessionEntry.deadlineHeap(slots, false), pool, Comparator.comparing(e -> e.sessionId), random);
         }
     }
 
@@ -39,26 +41,62 @@ class IndexedHeapTest {
     void aHeapOfTabsReturnsTheSmallestTabIdAmongTheSmallestKey() {
         Random random = new Random(2);
         for (int run = 0; run < 200; run++) {
+            EntrySlots<TabEntry> slots = new EntrySlots<>();
             List<TabEntry> pool = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 pool.add(new TabEntry(1 + random.nextInt(100_000), "k", TabState.POOLED));
             }
-            check(TabEntry.poolHeap(false), pool, Comparator.comparingLong(e -> e.tabId), random);
+            check(slots, TabEntry.poolHeap(slots, false), pool, Comparator.comparingLong(e -> e.tabId), random);
         }
     }
 
     @Test
+    void aSlotIsNotFreedWhileItsEntryIsInAHeap() {
+        EntrySlots<SessionEntry> slots = new EntrySlots<>();
+        IndexedHeap<SessionEntry> heap = SessionEntry.leaseHeap(slots);
+        SessionEntry s = new SessionEntry("s", "k", "default");
+        assertThrows(IllegalStateException.class, () -> heap.add(s, 5)); // no slot yet
+        slots.add(s);
+        heap.add(s, 5);
+        assertThrows(IllegalStateException.class, () -> slots.remove(s));
+        assertEquals(s, heap.peek());
+        heap.remove(s);
+        slots.remove(s);
+        assertEquals(0, slots.size());
+        assertThrows(IllegalStateException.class, () -> slots.remove(s));
+    }
+
+    @Test
     void anEmptyHeapHasNoFirstEntry() {
-        IndexedHeap<SessionEntry> heap = SessionEntry.leaseHeap();
+        IndexedHeap<SessionEntry> heap = SessionEntry.leaseHeap(new EntrySlots<>());
         assertNull(heap.peek());
         assertEquals(Long.MAX_VALUE, heap.peekKey());
         assertTrue(heap.firstKeyGroup().isEmpty());
     }
 
-    private static <E extends HeapEntry> void check(IndexedHeap<E> heap, List<E> pool, Comparator<E> tie, Random random) {
+    /**
+     * Random steps on {@code heap}: add, remove or re-key an entry of {@code pool}, or (when it is in no
+     * heap) free its slot or give it one again, so that slots are reused by other entries.
+     */
+    private static <E extends HeapEntry> void check(EntrySlots<E> slots, IndexedHeap<E> heap, List<E> pool,
+                                                    Comparator<E> tie, Random random) {
         Map<E, Long> model = new HashMap<>();
+        for (E e : pool) {
+            slots.add(e);
+        }
         for (int step = 0; step < 300; step++) {
             E e = pool.get(random.nextInt(pool.size()));
+            if (!model.containsKey(e) && random.nextInt(4) == 0) {
+                if (e.slot >= 0) {
+                    slots.remove(e);
+                } else {
+                    slots.add(e);
+                }
+                continue;
+            }
+            if (e.slot < 0) {
+                continue;
+            }
             long key = random.nextInt(5); // few distinct keys: many ties
             if (model.containsKey(e)) {
                 if (random.nextBoolean()) {

@@ -37,6 +37,9 @@ public final class CycleCpuTime {
         long sink = 0;
         try (CommonsPool2Anchor pool2 = new CommonsPool2Anchor(); HikariBagAnchor bag = new HikariBagAnchor()) {
             for (int round = 0; round < rounds; round++) {
+                if (round == 1) {
+                    System.gc(); // after a round of warm-up: all state long-lived, as in a service (see CycleThroughput)
+                }
                 for (int impl = 0; impl < names.length; impl++) {
                     long t0 = mx.getCurrentThreadCpuTime();
                     for (int i = 0; i < cycles; i++) {
