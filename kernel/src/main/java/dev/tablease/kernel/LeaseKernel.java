@@ -163,14 +163,15 @@ public final class LeaseKernel {
      */
     public List<Decision> apply(Input input) {
         Require.nonNull(input, "input");
-        return apply(input, input.now());
+        return decide(input, input.now()).toList();
     }
 
     /**
      * {@link #apply(Input)} with {@code input.now()} already read (one interface call fewer per step for
-     * {@link SharedLeaseKernel}, which reads it first).
+     * {@link SharedLeaseKernel}, which reads it first), returning the step's collector: the facade turns
+     * it into a list after it has released its lock.
      */
-    List<Decision> apply(Input input, long inputNow) {
+    StepDecisions decide(Input input, long inputNow) {
         if (inputNow < lastNow) {
             throw new InvalidInputException(InvalidInputException.Problem.TIME_WENT_BACKWARDS,
                     input.name() + " at now=" + inputNow + " is before the last accepted now=" + lastNow);
@@ -184,11 +185,12 @@ public final class LeaseKernel {
         Decision.Refused refused = input instanceof Input.Release r
                 ? leaseRefusal(input, s, r.sessionId(), r.token()) // the hot inputs first: small methods, inlined
                 : input instanceof Input.Acquire a ? acquireRefusal(a, s) : refusal(input, s);
+        StepDecisions out = new StepDecisions();
         if (refused != null) {
-            return List.of(refused);
+            out.add(refused);
+            return out;
         }
         lastNow = now;
-        StepDecisions out = new StepDecisions();
         if (input instanceof Input.Acquire a) {
             acquire(out, a, s);
         } else if (input instanceof Input.Heartbeat) {
@@ -212,7 +214,7 @@ public final class LeaseKernel {
         } else {
             throw new AssertionError("unhandled input " + input);
         }
-        return out.toList();
+        return out;
     }
 
     // ---------------------------------------------------------------- refusals (nothing changes)

@@ -1,5 +1,7 @@
 package dev.tablease.kernel;
 
+import dev.tablease.kernel.internal.StepDecisions;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -130,19 +132,28 @@ public final class SharedLeaseKernel {
      */
     public Step apply(Input input) {
         Require.nonNull(input, "input");
+        Input tick = null;
+        StepDecisions tickDecisions = null;
+        StepDecisions decisions;
         long stamp = lockSpinning();
         try {
             long now = nowOf(input);
             if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(input instanceof Input.Tick)) {
-                Input tick = new Input.Tick(now);
-                List<Decision> decisions = new ArrayList<>(kernel.apply(tick, now));
-                decisions.addAll(kernel.apply(input, now));
-                return new Step(tick, input, decisions);
+                tick = new Input.Tick(now);
+                tickDecisions = kernel.decide(tick, now);
             }
-            return new Step(null, input, kernel.apply(input, now));
+            decisions = kernel.decide(input, now);
         } finally {
             lock.unlockWrite(stamp);
         }
+        // The lists and the step are built after the lock is released: it guards the kernel's state only,
+        // and under contention every nanosecond held is a nanosecond the other callers wait.
+        if (tick == null) {
+            return new Step(null, input, decisions.toList());
+        }
+        List<Decision> all = new ArrayList<>(tickDecisions.toList());
+        all.addAll(decisions.toList());
+        return new Step(tick, input, all);
     }
 
     /**
