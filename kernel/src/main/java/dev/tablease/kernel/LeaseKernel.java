@@ -163,7 +163,7 @@ public final class LeaseKernel {
      */
     public List<Decision> apply(Input input) {
         Require.nonNull(input, "input");
-        return decide(input, input.now()).toList();
+        return decide(input, input.now()).freeze();
     }
 
     /**
@@ -187,7 +187,7 @@ public final class LeaseKernel {
                 : input instanceof Input.Acquire a ? acquireRefusal(a, s) : refusal(input, s);
         StepDecisions out = new StepDecisions();
         if (refused != null) {
-            out.add(refused);
+            out.append(refused);
             return out;
         }
         lastNow = now;
@@ -336,7 +336,7 @@ public final class LeaseKernel {
                 return;
             }
             if (k.waiting.size() >= config.queueCapacity()) {
-                out.add(new Decision.Rejected(requestId, a.sessionId(), a.holder(), RejectReason.QUEUE_FULL,
+                out.append(new Decision.Rejected(requestId, a.sessionId(), a.holder(), RejectReason.QUEUE_FULL,
                         keyRetryAfter(k)));
                 return;
             }
@@ -347,7 +347,7 @@ public final class LeaseKernel {
         } else if (s.leased() || s.waitSeq != 0 || s.hasDrivers() || isOpening(s)) {
             if (s.driverCount() >= config.queueCapacity()) {
                 long hint = s.leased() ? Math.max(1, s.leaseExpiresAt - now) : config.queueTimeoutMillis();
-                out.add(new Decision.Rejected(requestId, s.sessionId, a.holder(), RejectReason.QUEUE_FULL, hint));
+                out.append(new Decision.Rejected(requestId, s.sessionId, a.holder(), RejectReason.QUEUE_FULL, hint));
                 return;
             }
             addWaiter(s, requestId, a.holder());
@@ -357,7 +357,7 @@ public final class LeaseKernel {
         } else {
             KeyEntry k = s.keyEntry;
             if (k.waiting.size() >= config.queueCapacity()) {
-                out.add(new Decision.Rejected(requestId, s.sessionId, a.holder(), RejectReason.QUEUE_FULL,
+                out.append(new Decision.Rejected(requestId, s.sessionId, a.holder(), RejectReason.QUEUE_FULL,
                         keyRetryAfter(k)));
                 return;
             }
@@ -366,7 +366,7 @@ public final class LeaseKernel {
             dispatch(out);
         }
         if (waitingRequests.containsKey(requestId)) {
-            out.add(new Decision.Queued(requestId, s.sessionId, a.holder(), now + config.queueTimeoutMillis()));
+            out.append(new Decision.Queued(requestId, s.sessionId, a.holder(), now + config.queueTimeoutMillis()));
         }
     }
 
@@ -386,12 +386,12 @@ public final class LeaseKernel {
 
     private void heartbeat(StepDecisions out, SessionEntry s) {
         renewLease(s);
-        out.add(new Decision.Extended(s.sessionId, s.leaseToken, s.leaseExpiresAt));
+        out.append(new Decision.Extended(s.sessionId, s.leaseToken, s.leaseExpiresAt));
     }
 
     private void release(StepDecisions out, Input.Release r, SessionEntry s) {
         endLease(s);
-        out.add(new Decision.Released(s.sessionId, r.token(), r.outcome()));
+        out.append(new Decision.Released(s.sessionId, r.token(), r.outcome()));
         if (r.outcome() == Outcome.DETACH) {
             serveDrivers(out, s);
         } else {
@@ -402,13 +402,13 @@ public final class LeaseKernel {
 
     private void updateSession(StepDecisions out, Input.UpdateSession u, SessionEntry s) {
         s.conversationUrl = u.conversationUrl();
-        out.add(new Decision.Updated(s.sessionId, u.token()));
+        out.append(new Decision.Updated(s.sessionId, u.token()));
     }
 
     private void cancel(StepDecisions out, Input.Cancel c) {
         SessionEntry s = waitingRequests.get(c.requestId());
         DriverWaiter w = removeWaiter(s, c.requestId());
-        out.add(new Decision.Rejected(w.requestId(), s.sessionId, w.holder(), RejectReason.CANCELLED, 0));
+        out.append(new Decision.Rejected(w.requestId(), s.sessionId, w.holder(), RejectReason.CANCELLED, 0));
         afterDriversLeft(s);
         dispatch(out);
     }
@@ -441,7 +441,7 @@ public final class LeaseKernel {
         removeTab(t);
         if (s != null) {
             unbind(s);
-            out.add(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.OPEN_FAILED));
+            out.append(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.OPEN_FAILED));
             rejectAllDrivers(out, s, RejectReason.OPEN_FAILED);
         }
         dispatch(out);
@@ -453,11 +453,11 @@ public final class LeaseKernel {
         removeTab(t);
         if (s != null) {
             if (s.leased()) {
-                out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.TAB_GONE));
+                out.append(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.TAB_GONE));
                 endLease(s);
             }
             unbind(s);
-            out.add(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.TAB_GONE));
+            out.append(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.TAB_GONE));
             if (s.hasDrivers()) {
                 startWaiting(s); // recovery for the waiting drivers: exactly one new tab
             }
@@ -477,7 +477,7 @@ public final class LeaseKernel {
         while (leaseExpiries.peekKey() <= now) {
             for (SessionEntry s : leaseExpiries.firstKeyGroup()) {
                 RevokeReason reason = s.leaseExpiresAt >= s.deadline ? RevokeReason.DEADLINE : RevokeReason.HEARTBEAT_MISSED;
-                out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, reason));
+                out.append(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, reason));
                 endLease(s);
                 s.tab.needsReset = true; // the driver vanished mid-command
                 if (revoked == null) {
@@ -498,7 +498,7 @@ public final class LeaseKernel {
             DriverWaiter first = queueDeadlines.first();
             SessionEntry s = waitingRequests.get(first.requestId());
             removeWaiter(s, first.requestId());
-            out.add(new Decision.Rejected(first.requestId(), s.sessionId, first.holder(), RejectReason.QUEUE_TIMEOUT,
+            out.append(new Decision.Rejected(first.requestId(), s.sessionId, first.holder(), RejectReason.QUEUE_TIMEOUT,
                     keyRetryAfter(s.keyEntry)));
             afterDriversLeft(s);
         }
@@ -611,7 +611,7 @@ public final class LeaseKernel {
         tabSlots.add(t);
         k.tabCount++;
         refreshServable(k);
-        out.add(new Decision.OpenTab(t.tabId, t.key));
+        out.append(new Decision.OpenTab(t.tabId, t.key));
         bind(s, t, TabState.OPENING);
     }
 
@@ -662,26 +662,26 @@ public final class LeaseKernel {
         TabEntry t = s.tab;
         boolean reset = t.needsReset;
         if (reset) {
-            out.add(new Decision.ResetTab(t.tabId, t.targetId));
+            out.append(new Decision.ResetTab(t.tabId, t.targetId));
             t.needsReset = false;
         }
         if ((reset || justBound) && s.conversationUrl != null) {
-            out.add(new Decision.Navigate(t.tabId, t.targetId, s.conversationUrl));
+            out.append(new Decision.Navigate(t.tabId, t.targetId, s.conversationUrl));
         }
         long token = nextToken++;
         startLease(s, holder, token);
-        out.add(new Decision.Granted(requestId, s.sessionId, holder, t.tabId, t.targetId, token,
+        out.append(new Decision.Granted(requestId, s.sessionId, holder, t.tabId, t.targetId, token,
                 s.leaseExpiresAt, s.deadline));
     }
 
     /** Ends a session (finished or past its deadline): its lease, its waiters, its reservation. */
     private void endSession(StepDecisions out, SessionEntry s, EndReason reason) {
         if (s.leased()) {
-            out.add(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.DEADLINE));
+            out.append(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.DEADLINE));
             endLease(s);
         }
         rejectAllDrivers(out, s, RejectReason.SESSION_ENDED);
-        out.add(new Decision.ReservationEnded(s.sessionId, s.tabId, reason));
+        out.append(new Decision.ReservationEnded(s.sessionId, s.tabId, reason));
         TabEntry t = s.tab;
         if (t != null) {
             t.unbind();
@@ -700,7 +700,7 @@ public final class LeaseKernel {
         while (s.hasDrivers()) {
             DriverWaiter w = s.firstDriver();
             removeWaiter(s, w.requestId());
-            out.add(new Decision.Rejected(w.requestId(), s.sessionId, w.holder(), reason, 0));
+            out.append(new Decision.Rejected(w.requestId(), s.sessionId, w.holder(), reason, 0));
         }
         afterDriversLeft(s);
     }
@@ -720,7 +720,7 @@ public final class LeaseKernel {
         t.setState(TabState.CLOSING);
         t.epoch++;
         closing++;
-        out.add(new Decision.CloseTab(t.tabId, t.targetId, reason));
+        out.append(new Decision.CloseTab(t.tabId, t.targetId, reason));
     }
 
     private void pool(TabEntry t, boolean needsReset) {

@@ -51,7 +51,8 @@ public final class SharedLeaseKernel {
         private Step(Input tick, Input input, List<Decision> decisions) {
             this.tick = tick;
             this.input = input;
-            this.decisions = List.copyOf(decisions); // no copy when already immutable (the kernel's lists are)
+            // no copy of the kernel's own lists: a frozen StepDecisions, or an immutable JDK list
+            this.decisions = decisions instanceof StepDecisions d ? d.freeze() : List.copyOf(decisions);
         }
 
         /** @return the inputs applied, in order: the caller's input, after a {@code Tick} when one was due */
@@ -149,10 +150,10 @@ public final class SharedLeaseKernel {
         // The lists and the step are built after the lock is released: it guards the kernel's state only,
         // and under contention every nanosecond held is a nanosecond the other callers wait.
         if (tick == null) {
-            return new Step(null, input, decisions.toList());
+            return new Step(null, input, decisions.freeze());
         }
-        List<Decision> all = new ArrayList<>(tickDecisions.toList());
-        all.addAll(decisions.toList());
+        List<Decision> all = new ArrayList<>(tickDecisions);
+        all.addAll(decisions);
         return new Step(tick, input, all);
     }
 
