@@ -60,7 +60,6 @@ public final class LeaseKernel {
 
     private final Map<Long, TabEntry> tabs = new HashMap<>();
     private final Map<String, TabEntry> tabsByTarget = new HashMap<>();
-    private final Map<String, SessionEntry> sessions = new HashMap<>();
     private final Map<String, KeyEntry> keys = new HashMap<>();
     /** The keys whose queue of waiting sessions is not empty (dispatch looks at these only). */
     private final Set<KeyEntry> waitingKeys = new LinkedHashSet<>();
@@ -69,12 +68,13 @@ public final class LeaseKernel {
      * under its cap), by the head's {@code waitSeq}: the only heads dispatch looks at.
      */
     private final NavigableSet<KeyEntry> servable = new TreeSet<>(Comparator.comparingLong(k -> k.servableSeq));
-    /** Every tab in {@link #tabs} and every session in {@link #sessions} has a slot here (the heaps hold slots). */
+    /** Every tab in {@link #tabs} has a slot here (the heaps hold slots). */
     private final EntrySlots<TabEntry> tabSlots = new EntrySlots<>();
-    private final EntrySlots<SessionEntry> sessionSlots = new EntrySlots<>();
+    /** The sessions, each at a slot (the heaps hold slots) and found by id ({@link EntrySlots#byName}). */
+    private final EntrySlots<SessionEntry> sessions = new EntrySlots<>(true);
     private final IndexedHeap<TabEntry> pooled = TabEntry.poolHeap(tabSlots, false);
-    private final IndexedHeap<SessionEntry> leaseExpiries = SessionEntry.leaseHeap(sessionSlots);
-    private final IndexedHeap<SessionEntry> deadlines = SessionEntry.deadlineHeap(sessionSlots, false);
+    private final IndexedHeap<SessionEntry> leaseExpiries = SessionEntry.leaseHeap(sessions);
+    private final IndexedHeap<SessionEntry> deadlines = SessionEntry.deadlineHeap(sessions, false);
     private final Map<Long, SessionEntry> waitingRequests = new HashMap<>();
     private final NavigableSet<DriverWaiter> queueDeadlines = new TreeSet<>(
             Comparator.comparingLong(DriverWaiter::queueDeadline).thenComparingLong(DriverWaiter::requestId));
@@ -181,7 +181,7 @@ public final class LeaseKernel {
         }
         now = inputNow;
         String sessionId = sessionIdOf(input);
-        SessionEntry s = sessionId == null ? null : sessions.get(sessionId); // looked up once per step
+        SessionEntry s = sessionId == null ? null : sessions.byName(sessionId); // looked up once per step
         Decision.Refused refused = input instanceof Input.Release r
                 ? leaseRefusal(input, s, r.sessionId(), r.token()) // the hot inputs first: small methods, inlined
                 : input instanceof Input.Acquire a ? acquireRefusal(a, s) : refusal(input, s);
@@ -373,15 +373,13 @@ public final class LeaseKernel {
     private SessionEntry newSession(Input.Acquire a, KeyEntry k) {
         SessionEntry s = new SessionEntry(a.sessionId(), a.key(), a.requestClass());
         s.keyEntry = k;
-        sessions.put(s.sessionId, s);
-        sessionSlots.add(s);
+        sessions.add(s);
         return s;
     }
 
-    /** Forgets a session that is in no index any more: removes it from {@link #sessions} and frees its slot. */
+    /** Forgets a session that is in no index any more: frees its slot (and its name). */
     private void forget(SessionEntry s) {
-        sessions.remove(s.sessionId);
-        sessionSlots.remove(s);
+        sessions.remove(s);
     }
 
     private void heartbeat(StepDecisions out, SessionEntry s) {
@@ -417,7 +415,7 @@ public final class LeaseKernel {
         TabEntry t = tabs.get(o.tabId());
         t.targetId = o.targetId();
         tabsByTarget.put(t.targetId, t);
-        SessionEntry s = t.session(sessionSlots);
+        SessionEntry s = t.session(sessions);
         if (s != null && overdue(s)) {
             endSession(out, s, EndReason.DEADLINE); // the tab loses its session and is pooled below
             s = null;
@@ -437,7 +435,7 @@ public final class LeaseKernel {
 
     private void tabOpenFailed(StepDecisions out, Input.TabOpenFailed f) {
         TabEntry t = tabs.get(f.tabId());
-        SessionEntry s = t.session(sessionSlots);
+        SessionEntry s = t.session(sessions);
         removeTab(t);
         if (s != null) {
             unbind(s);
@@ -449,7 +447,7 @@ public final class LeaseKernel {
 
     private void tabGone(StepDecisions out, Input.TabGone g) {
         TabEntry t = tabsByTarget.get(g.targetId());
-        SessionEntry s = t.session(sessionSlots);
+        SessionEntry s = t.session(sessions);
         removeTab(t);
         if (s != null) {
             if (s.leased()) {
@@ -864,7 +862,7 @@ public final class LeaseKernel {
     private KeyEntry key(String key) {
         KeyEntry k = keys.get(key);
         if (k == null) {
-            k = new KeyEntry(key, config.maxPerKey(key), tabSlots, sessionSlots);
+            k = new KeyEntry(key, config.maxPerKey(key), tabSlots, sessions);
             keys.put(key, k);
         }
         return k;
@@ -891,9 +889,9 @@ public final class LeaseKernel {
     /** @return an immutable snapshot of the whole state; equal states give equal snapshots */
     public KernelState snapshot() {
         List<Tab> tabList = new ArrayList<>(tabs.size());
-        tabs.values().stream().sorted(Comparator.comparingLong(t -> t.tabId)).forEach(t -> tabList.add(t.toRecord(sessionSlots)));
+        tabs.values().stream().sorted(Comparator.comparingLong(t -> t.tabId)).forEach(t -> tabList.add(t.toRecord(sessions)));
         List<Session> sessionList = new ArrayList<>(sessions.size());
-        sessions.values().stream().sorted(Comparator.comparing(s -> s.sessionId))
+        sessions.entries().stream().sorted(Comparator.comparing(s -> s.sessionId))
                 .forEach(s -> sessionList.add(s.toRecord()));
         return new KernelState(lastNow, nextToken, nextTabId, nextRequestId, nextWaitSeq, tabList, sessionList);
     }
@@ -925,8 +923,7 @@ public final class LeaseKernel {
             SessionEntry s = SessionEntry.of(session);
             KeyEntry k = key(s.key);
             s.keyEntry = k;
-            sessions.put(s.sessionId, s);
-            sessionSlots.add(s);
+            sessions.add(s);
             if (s.leased()) {
                 leaseExpiries.add(s, s.leaseExpiresAt);
             }

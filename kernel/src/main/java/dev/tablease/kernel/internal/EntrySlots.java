@@ -1,6 +1,8 @@
 package dev.tablease.kernel.internal;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The live entries of one kind (the kernel's sessions, or its tabs), each at a small {@code int} slot,
@@ -13,6 +15,11 @@ import java.util.Arrays;
  * stored is new) costs a write barrier with a memory fence and a dirty card for the GC to scan: the
  * hot path used to pay one per heap operation (measured in {@code docs/benchmarks.md}). Here one
  * reference store remains per entry: {@link #add}.
+ *
+ * <p>Named entries (sessions) are also found by name ({@link #byName}): an open-addressing hash table of
+ * slots (linear probing, at most half full, deletion by backward shift), so that registering a new
+ * session stores one reference (its entry, here) where a {@code HashMap} would also store a new node
+ * into its long-lived table. Unnamed entries (tabs) have no such table.
  *
  * <p>Position fields: each heap an entry can be in uses one of {@link #POSITION_FIELDS} position arrays
  * ({@code -1}: not in that heap). Heaps that can hold the same entry use different fields; heaps that
@@ -35,9 +42,26 @@ public final class EntrySlots<E extends HeapEntry> {
     /** Slots ever handed out: {@code [0, used)}; those not in {@link #free} hold an entry. */
     private int used;
     private int size;
+    /**
+     * For named entries: {@code index[i]} is a slot plus one, {@code 0} an empty cell; the slot of the
+     * entry named {@code n} is in the first non-empty cell from {@code cellOf(n)} on whose entry has that
+     * name. {@code null} for unnamed entries.
+     */
+    private int[] index;
 
-    /** No entries yet. */
+    /** Slots for entries without a name (tabs): no {@link #byName} index. */
     public EntrySlots() {
+        this(false);
+    }
+
+    /**
+     * @param named whether entries are also found by name ({@link HeapEntry#tieName}, unique among the
+     *              entries with a slot)
+     */
+    public EntrySlots(boolean named) {
+        if (named) {
+            index = new int[16];
+        }
         for (int f = 0; f < POSITION_FIELDS; f++) {
             positions[f] = new int[8];
             Arrays.fill(positions[f], -1);
@@ -62,10 +86,95 @@ public final class EntrySlots<E extends HeapEntry> {
             }
             slot = used++;
         }
+        if (index != null) {
+            if (byName(e.tieName) != null) {
+                throw new IllegalStateException("an entry named " + e.tieName + " already has a slot");
+            }
+            if (2 * (size + 1) > index.length) {
+                rehash(index.length * 2);
+            }
+        }
         entries[slot] = e;
         tieNumbers[slot] = e.tieNumber;
         e.slot = slot;
         size++;
+        if (index != null) {
+            int cell = cellOf(e.tieName);
+            while (index[cell] != 0) {
+                cell = (cell + 1) & (index.length - 1);
+            }
+            index[cell] = slot + 1;
+        }
+    }
+
+    /**
+     * @param name an entry's name
+     * @return the entry with a slot named {@code name}, {@code null} when none (or when entries are unnamed)
+     */
+    @SuppressWarnings("unchecked")
+    public E byName(String name) {
+        if (index == null) {
+            return null;
+        }
+        int mask = index.length - 1;
+        for (int cell = cellOf(name); index[cell] != 0; cell = (cell + 1) & mask) {
+            E e = (E) entries[index[cell] - 1];
+            if (e.tieName.equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** @return the entries with a slot, in slot order (a new list) */
+    @SuppressWarnings("unchecked")
+    public List<E> entries() {
+        List<E> list = new ArrayList<>(size);
+        for (int slot = 0; slot < used; slot++) {
+            if (entries[slot] != null) {
+                list.add((E) entries[slot]);
+            }
+        }
+        return list;
+    }
+
+    /** @return the first cell to probe for {@code name} (the string's cached hash, spread) */
+    private int cellOf(String name) {
+        int h = name.hashCode() * 0x9E3779B9;
+        return (h ^ (h >>> 16)) & (index.length - 1);
+    }
+
+    /** Removes the cell of {@code slot} from the name index, shifting later cells of its run back. */
+    private void unindex(E e, int slot) {
+        int mask = index.length - 1;
+        int cell = cellOf(e.tieName);
+        while (index[cell] != slot + 1) {
+            cell = (cell + 1) & mask;
+        }
+        // backward-shift deletion: move up every later entry of the run whose home cell is not in (cell, next]
+        int hole = cell;
+        for (int next = (hole + 1) & mask; index[next] != 0; next = (next + 1) & mask) {
+            int home = cellOf(((HeapEntry) entries[index[next] - 1]).tieName);
+            boolean homeInHoleToNext = hole <= next ? hole < home && home <= next : hole < home || home <= next;
+            if (!homeInHoleToNext) {
+                index[hole] = index[next];
+                hole = next;
+            }
+        }
+        index[hole] = 0;
+    }
+
+    private void rehash(int capacity) {
+        index = new int[capacity];
+        for (int slot = 0; slot < used; slot++) {
+            if (entries[slot] != null) {
+                int cell = cellOf(((HeapEntry) entries[slot]).tieName);
+                while (index[cell] != 0) {
+                    cell = (cell + 1) & (capacity - 1);
+                }
+                index[cell] = slot + 1;
+            }
+        }
     }
 
     /**
@@ -82,6 +191,9 @@ public final class EntrySlots<E extends HeapEntry> {
             if (positions[f][slot] >= 0) {
                 throw new IllegalStateException("still in a heap (position field " + f + "): " + e);
             }
+        }
+        if (index != null) {
+            unindex(e, slot);
         }
         entries[slot] = null;
         e.slot = -1;
