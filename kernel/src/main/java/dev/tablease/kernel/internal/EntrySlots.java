@@ -71,7 +71,8 @@ public final class EntrySlots<E extends HeapEntry> {
     /**
      * Gives {@code e}, which has no slot, a slot.
      *
-     * @throws IllegalStateException when {@code e} already has one
+     * @throws IllegalStateException when {@code e} already has one, or (named entries) when another entry
+     *                               with its name has one; nothing changes then
      */
     public void add(E e) {
         if (e.slot >= 0) {
