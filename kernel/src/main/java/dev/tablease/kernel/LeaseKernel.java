@@ -377,11 +377,6 @@ public final class LeaseKernel {
         return s;
     }
 
-    /** Forgets a session that is in no index any more: frees its slot (and its name). */
-    private void forget(SessionEntry s) {
-        sessions.remove(s);
-    }
-
     private void heartbeat(StepDecisions out, SessionEntry s) {
         renewLease(s);
         out.append(new Decision.Extended(s.sessionId, s.leaseToken, s.leaseExpiresAt));
@@ -691,7 +686,7 @@ public final class LeaseKernel {
         stopWaiting(s);
         deadlines.remove(s);
         s.keyEntry.bound.remove(s);
-        forget(s);
+        sessions.remove(s); // in no index any more: frees its slot and its id
     }
 
     private void rejectAllDrivers(StepDecisions out, SessionEntry s, RejectReason reason) {
@@ -708,7 +703,7 @@ public final class LeaseKernel {
         if (!s.hasDrivers() && s.waitSeq != 0) {
             stopWaiting(s);
             if (s.deadline == 0) {
-                forget(s);
+                sessions.remove(s); // in no index any more: frees its slot and its id
             }
         }
     }

@@ -115,11 +115,6 @@ public final class IndexedHeap<E extends HeapEntry> {
         return size == 0 ? Long.MAX_VALUE : keys[0];
     }
 
-    /** @return whether {@code e} is in this heap */
-    public boolean contains(E e) {
-        return e.slot >= 0 && slots.positions[field][e.slot] >= 0;
-    }
-
     /**
      * Adds {@code e}, which must have a slot and must not be in this heap yet.
      *
