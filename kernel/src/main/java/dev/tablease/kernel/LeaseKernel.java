@@ -3,6 +3,7 @@ package dev.tablease.kernel;
 import dev.tablease.kernel.internal.EntrySlots;
 import dev.tablease.kernel.internal.IndexedHeap;
 import dev.tablease.kernel.internal.KeyEntry;
+import dev.tablease.kernel.internal.PooledTabs;
 import dev.tablease.kernel.internal.SessionEntry;
 import dev.tablease.kernel.internal.StepDecisions;
 import dev.tablease.kernel.internal.TabEntry;
@@ -30,10 +31,11 @@ import java.util.TreeSet;
  * stale tokens change nothing, and after a {@link Input.Tick} nothing is overdue.
  *
  * <p>Costs ({@code docs/benchmarks.md} measures them): every index is a hash map by id, an indexed
- * 4-ary heap ({@link IndexedHeap}: pooled tabs, lease expiries, deadlines,
- * each key's bound sessions) or a balanced tree (each key's FIFO of waiting sessions, waiters' queue
- * deadlines, the servable keys), so an input costs O(log n) in the number of tabs, sessions and waiters
- * per decision it emits. Dispatch walks only the <em>servable</em> keys (waiters, and a pooled tab or
+ * 4-ary heap ({@link IndexedHeap}: lease expiries, deadlines, each key's bound sessions), a sorted
+ * linked list ({@link PooledTabs}: pooled tabs, of all keys and of each key; O(1), as time only moves
+ * forward, except for the tabs pooled in one millisecond) or a balanced tree (each key's FIFO of
+ * waiting sessions, waiters' queue deadlines, the servable keys), so an input costs O(log n) in the
+ * number of tabs, sessions and waiters per decision it emits. Dispatch walks only the <em>servable</em> keys (waiters, and a pooled tab or
  * room under the key's cap) from the oldest head, and stops at the first head that acts or at the first
  * that cannot act while nothing is pooled: O((1 + c) log n) per grant, open or eviction, c the number of
  * CLOSING tabs. Two paths are not logarithmic, and both are outside the facade's use: after an input
@@ -72,7 +74,8 @@ public final class LeaseKernel {
     private final EntrySlots<TabEntry> tabSlots = new EntrySlots<>();
     /** The sessions, each at a slot (the heaps hold slots) and found by id ({@link EntrySlots#byName}). */
     private final EntrySlots<SessionEntry> sessions = new EntrySlots<>(true);
-    private final IndexedHeap<TabEntry> pooled = TabEntry.poolHeap(tabSlots, false);
+    /** The pooled tabs in pool order, of all keys and of each key. */
+    private final PooledTabs pooled = new PooledTabs(tabSlots);
     private final IndexedHeap<SessionEntry> leaseExpiries = SessionEntry.leaseHeap(sessions);
     private final IndexedHeap<SessionEntry> deadlines = SessionEntry.deadlineHeap(sessions, false);
     private final Map<Long, SessionEntry> waitingRequests = new HashMap<>();
@@ -136,7 +139,7 @@ public final class LeaseKernel {
      * deadline, a pooled tab, a waiter), in milliseconds; {@link Long#MAX_VALUE} when nothing is due
      */
     public long nextDueAt() {
-        long due = Math.min(Math.min(leaseExpiries.peekKey(), deadlines.peekKey()), pooled.peekKey());
+        long due = Math.min(Math.min(leaseExpiries.peekKey(), deadlines.peekKey()), pooled.oldestExpiresAt());
         if (!queueDeadlines.isEmpty()) {
             due = Math.min(due, queueDeadlines.first().queueDeadline());
         }
@@ -331,7 +334,7 @@ public final class LeaseKernel {
                 // serve it at once with the key's oldest pooled tab. Do exactly that, without the queues.
                 s = newSession(a, k);
                 nextWaitSeq++; // the waitSeq it would have held for that instant
-                bind(s, k.pooled.peek(), TabState.RESERVED);
+                bind(s, pooled.oldest(k), TabState.RESERVED);
                 grant(out, s, requestId, a.holder(), true);
                 return;
             }
@@ -484,8 +487,8 @@ public final class LeaseKernel {
                 endSession(out, s, EndReason.DEADLINE);
             }
         }
-        while (pooled.peekKey() <= now) {
-            close(out, pooled.peek(), CloseReason.POOL_EXPIRED);
+        while (pooled.oldestExpiresAt() <= now) {
+            close(out, pooled.oldest(), CloseReason.POOL_EXPIRED);
         }
         while (!queueDeadlines.isEmpty() && queueDeadlines.first().queueDeadline() <= now) {
             DriverWaiter first = queueDeadlines.first();
@@ -537,7 +540,7 @@ public final class LeaseKernel {
         for (KeyEntry k = servable.isEmpty() ? null : servable.first(); k != null; k = servable.higher(k)) {
             SessionEntry s = k.waiting.firstEntry().getValue();
             if (!k.pooled.isEmpty()) {
-                bind(s, k.pooled.peek(), TabState.RESERVED);
+                bind(s, pooled.oldest(k), TabState.RESERVED);
                 serveDrivers(out, s, true);
                 return true;
             }
@@ -551,7 +554,7 @@ public final class LeaseKernel {
                 continue;
             }
             if (!pooled.isEmpty()) {
-                close(out, pooled.peek(), CloseReason.EVICTED); // the oldest idle tab; of another key, as k has none
+                close(out, pooled.oldest(), CloseReason.EVICTED); // the oldest idle tab; of another key, as k has none
                 return true;
             }
             return false; // no room, nothing pooled anywhere, nothing closing left: no later head can act either
@@ -579,7 +582,7 @@ public final class LeaseKernel {
                 return true;
             }
             if (!k.pooled.isEmpty()) {
-                bind(s, k.pooled.peek(), TabState.RESERVED);
+                bind(s, pooled.oldest(k), TabState.RESERVED);
                 serveDrivers(out, s, true);
                 return true;
             }
@@ -590,7 +593,7 @@ public final class LeaseKernel {
             if (k.underCap() && closingUncovered > 0) {
                 closingUncovered--;
             } else if (k.underCap() && !pooled.isEmpty()) {
-                close(out, pooled.peek(), CloseReason.EVICTED);
+                close(out, pooled.oldest(), CloseReason.EVICTED);
                 return true;
             }
         }
@@ -720,14 +723,12 @@ public final class LeaseKernel {
         t.setState(TabState.POOLED);
         t.needsReset = needsReset;
         t.poolExpiresAt = now + config.poolTtlMillis();
-        pooled.add(t, t.poolExpiresAt);
-        t.keyEntry.pooled.add(t, t.poolExpiresAt);
+        pooled.add(t);
         refreshServable(t.keyEntry);
     }
 
     private void unpool(TabEntry t) {
         pooled.remove(t);
-        t.keyEntry.pooled.remove(t);
         t.poolExpiresAt = 0;
         refreshServable(t.keyEntry);
     }
@@ -857,7 +858,7 @@ public final class LeaseKernel {
     private KeyEntry key(String key) {
         KeyEntry k = keys.get(key);
         if (k == null) {
-            k = new KeyEntry(key, config.maxPerKey(key), tabSlots, sessions);
+            k = new KeyEntry(key, config.maxPerKey(key), sessions);
             keys.put(key, k);
         }
         return k;
@@ -897,6 +898,7 @@ public final class LeaseKernel {
         nextTabId = state.nextTabId();
         nextRequestId = state.nextRequestId();
         nextWaitSeq = state.nextWaitSeq();
+        List<TabEntry> pooledTabs = new ArrayList<>();
         for (Tab tab : state.tabs()) {
             TabEntry t = TabEntry.of(tab);
             KeyEntry k = key(t.key);
@@ -908,11 +910,15 @@ public final class LeaseKernel {
             }
             k.tabCount++;
             if (t.state() == TabState.POOLED) {
-                pooled.add(t, t.poolExpiresAt);
-                k.pooled.add(t, t.poolExpiresAt);
+                pooledTabs.add(t);
             } else if (t.state() == TabState.CLOSING) {
                 closing++;
             }
+        }
+        // in pool order, so that each goes last (PooledTabs.add is O(1) then)
+        pooledTabs.sort(Comparator.comparingLong((TabEntry t) -> t.poolExpiresAt).thenComparingLong(t -> t.tabId));
+        for (TabEntry t : pooledTabs) {
+            pooled.add(t);
         }
         for (Session session : state.sessions()) {
             SessionEntry s = SessionEntry.of(session);

@@ -13,7 +13,8 @@ public final class KeyEntry {
     public final int cap;
     /** The key's tabs in every state (OPENING, RESERVED, POOLED, CLOSING). */
     public int tabCount;
-    public final IndexedHeap<TabEntry> pooled;
+    /** The key's pooled tabs in pool order; kept by {@link PooledTabs} only. */
+    public final PooledTabs.KeyOrder pooled = new PooledTabs.KeyOrder();
     /** The sessions bound to a tab of this key (RESERVED for them or OPENING on their behalf), by deadline. */
     public final IndexedHeap<SessionEntry> bound;
     public final TreeMap<Long, SessionEntry> waiting = new TreeMap<>();
@@ -26,13 +27,11 @@ public final class KeyEntry {
     /**
      * @param key          the key
      * @param cap          its cap
-     * @param tabSlots     the kernel's slots of tabs (for {@link #pooled})
      * @param sessionSlots the kernel's slots of sessions (for {@link #bound})
      */
-    public KeyEntry(String key, int cap, EntrySlots<TabEntry> tabSlots, EntrySlots<SessionEntry> sessionSlots) {
+    public KeyEntry(String key, int cap, EntrySlots<SessionEntry> sessionSlots) {
         this.key = key;
         this.cap = cap;
-        this.pooled = TabEntry.poolHeap(tabSlots, true);
         this.bound = SessionEntry.deadlineHeap(sessionSlots, true);
     }
 

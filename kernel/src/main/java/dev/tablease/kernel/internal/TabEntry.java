@@ -5,7 +5,7 @@ import dev.tablease.kernel.TabState;
 
 /**
  * The kernel's mutable record of one tab. Only {@code LeaseKernel} mutates it, and only through its
- * own helpers, which keep the pool indexes (heaps in {@link #poolHeap} order) and its slot in step.
+ * own helpers, which keep the pool orders ({@link PooledTabs}) and its slot in step.
  */
 public final class TabEntry extends HeapEntry {
 
@@ -87,23 +87,5 @@ public final class TabEntry extends HeapEntry {
     public Tab toRecord(EntrySlots<SessionEntry> sessions) {
         SessionEntry s = session(sessions);
         return new Tab(tabId, targetId, key, state(), s == null ? null : s.sessionId, poolExpiresAt, epoch, needsReset);
-    }
-
-    /** The {@link EntrySlots} position field of the global pool heap. */
-    private static final int POOL_FIELD = 0;
-    /** The {@link EntrySlots} position field of the keys' pool heaps (a tab is in its own key's only). */
-    private static final int KEY_POOL_FIELD = 1;
-
-    /**
-     * A heap of pooled tabs in pool order: pooled longest ago first ({@code poolExpiresAt}, then
-     * {@code tabId}; add and update them with {@code poolExpiresAt} as the key). One heap for all pooled
-     * tabs and one per key; a tab is in both or in neither.
-     *
-     * @param slots  the kernel's slots of tabs
-     * @param perKey whether this is a key's heap (else the global one); each uses its own position field
-     * @return an empty heap
-     */
-    public static IndexedHeap<TabEntry> poolHeap(EntrySlots<TabEntry> slots, boolean perKey) {
-        return new IndexedHeap<>(slots, perKey ? KEY_POOL_FIELD : POOL_FIELD, false);
     }
 }

@@ -46,7 +46,7 @@ class IndexedHeapTest {
             for (int i = 0; i < 40; i++) {
                 pool.add(new TabEntry(1 + random.nextInt(100_000), "k", TabState.POOLED));
             }
-            check(slots, TabEntry.poolHeap(slots, false), pool, Comparator.comparingLong(e -> e.tabId), random);
+            check(slots, new IndexedHeap<>(slots, 0, false), pool, Comparator.comparingLong(e -> e.tabId), random);
         }
     }
 
