@@ -44,10 +44,16 @@ public final class EntrySlots<E extends HeapEntry> {
     private int size;
     /**
      * For named entries: {@code index[i]} is a slot plus one, {@code 0} an empty cell; the slot of the
-     * entry named {@code n} is in the first non-empty cell from {@code cellOf(n)} on whose entry has that
+     * entry named {@code n} is in the first non-empty cell from its home cell on whose entry has that
      * name. {@code null} for unnamed entries.
      */
     private int[] index;
+    /**
+     * For named entries: {@code hashes[slot]}, the spread hash of the name of the entry at {@code slot}
+     * (its home cell is {@code hashes[slot] & (index.length - 1)}), so that probing, deletion and
+     * rehashing never read another entry's name. {@code null} for unnamed entries.
+     */
+    private int[] hashes;
 
     /** Slots for entries without a name (tabs): no {@link #byName} index. */
     public EntrySlots() {
@@ -61,6 +67,7 @@ public final class EntrySlots<E extends HeapEntry> {
     public EntrySlots(boolean named) {
         if (named) {
             index = new int[16];
+            hashes = new int[8];
         }
         for (int f = 0; f < POSITION_FIELDS; f++) {
             positions[f] = new int[8];
@@ -78,6 +85,15 @@ public final class EntrySlots<E extends HeapEntry> {
         if (e.slot >= 0) {
             throw new IllegalStateException("already has slot " + e.slot + ": " + e);
         }
+        int hash = 0;
+        int cell = 0;
+        if (index != null) {
+            if (2 * (size + 1) > index.length) {
+                rehash(index.length * 2);
+            }
+            hash = spread(e.tieName);
+            cell = freeCellFor(e.tieName, hash); // refuses a name already here
+        }
         int slot;
         if (freeCount > 0) {
             slot = free[--freeCount];
@@ -87,25 +103,29 @@ public final class EntrySlots<E extends HeapEntry> {
             }
             slot = used++;
         }
-        if (index != null) {
-            if (byName(e.tieName) != null) {
-                throw new IllegalStateException("an entry named " + e.tieName + " already has a slot");
-            }
-            if (2 * (size + 1) > index.length) {
-                rehash(index.length * 2);
-            }
-        }
         entries[slot] = e;
         tieNumbers[slot] = e.tieNumber;
         e.slot = slot;
         size++;
         if (index != null) {
-            int cell = cellOf(e.tieName);
-            while (index[cell] != 0) {
-                cell = (cell + 1) & (index.length - 1);
-            }
+            hashes[slot] = hash;
             index[cell] = slot + 1;
         }
+    }
+
+    /**
+     * @return the first empty cell of {@code name}'s run, where it goes
+     * @throws IllegalStateException when an entry with that name has a slot
+     */
+    private int freeCellFor(String name, int hash) {
+        int mask = index.length - 1;
+        int cell = hash & mask;
+        for (int c; (c = index[cell]) != 0; cell = (cell + 1) & mask) {
+            if (hashes[c - 1] == hash && ((HeapEntry) entries[c - 1]).tieName.equals(name)) {
+                throw new IllegalStateException("an entry named " + name + " already has a slot");
+            }
+        }
+        return cell;
     }
 
     /**
@@ -117,11 +137,14 @@ public final class EntrySlots<E extends HeapEntry> {
         if (index == null) {
             return null;
         }
+        int hash = spread(name);
         int mask = index.length - 1;
-        for (int cell = cellOf(name); index[cell] != 0; cell = (cell + 1) & mask) {
-            E e = (E) entries[index[cell] - 1];
-            if (e.tieName.equals(name)) {
-                return e;
+        for (int cell = hash & mask, c; (c = index[cell]) != 0; cell = (cell + 1) & mask) {
+            if (hashes[c - 1] == hash) {
+                E e = (E) entries[c - 1];
+                if (e.tieName.equals(name)) {
+                    return e;
+                }
             }
         }
         return null;
@@ -139,26 +162,26 @@ public final class EntrySlots<E extends HeapEntry> {
         return list;
     }
 
-    /** @return the first cell to probe for {@code name} (the string's cached hash, spread) */
-    private int cellOf(String name) {
+    /** @return {@code name}'s cached hash, spread (its home cell is this masked by the table size) */
+    private static int spread(String name) {
         int h = name.hashCode() * 0x9E3779B9;
-        return (h ^ (h >>> 16)) & (index.length - 1);
+        return h ^ (h >>> 16);
     }
 
     /** Removes the cell of {@code slot} from the name index, shifting later cells of its run back. */
-    private void unindex(E e, int slot) {
+    private void unindex(int slot) {
         int mask = index.length - 1;
-        int cell = cellOf(e.tieName);
+        int cell = hashes[slot] & mask;
         while (index[cell] != slot + 1) {
             cell = (cell + 1) & mask;
         }
         // backward-shift deletion: move up every later entry of the run whose home cell is not in (cell, next]
         int hole = cell;
-        for (int next = (hole + 1) & mask; index[next] != 0; next = (next + 1) & mask) {
-            int home = cellOf(((HeapEntry) entries[index[next] - 1]).tieName);
+        for (int next = (hole + 1) & mask, c; (c = index[next]) != 0; next = (next + 1) & mask) {
+            int home = hashes[c - 1] & mask;
             boolean homeInHoleToNext = hole <= next ? hole < home && home <= next : hole < home || home <= next;
             if (!homeInHoleToNext) {
-                index[hole] = index[next];
+                index[hole] = c;
                 hole = next;
             }
         }
@@ -169,7 +192,7 @@ public final class EntrySlots<E extends HeapEntry> {
         index = new int[capacity];
         for (int slot = 0; slot < used; slot++) {
             if (entries[slot] != null) {
-                int cell = cellOf(((HeapEntry) entries[slot]).tieName);
+                int cell = hashes[slot] & (capacity - 1);
                 while (index[cell] != 0) {
                     cell = (cell + 1) & (capacity - 1);
                 }
@@ -194,7 +217,7 @@ public final class EntrySlots<E extends HeapEntry> {
             }
         }
         if (index != null) {
-            unindex(e, slot);
+            unindex(slot);
         }
         entries[slot] = null;
         e.slot = -1;
@@ -219,6 +242,9 @@ public final class EntrySlots<E extends HeapEntry> {
     private void grow() {
         int n = entries.length * 2;
         entries = Arrays.copyOf(entries, n);
+        if (hashes != null) {
+            hashes = Arrays.copyOf(hashes, n);
+        }
         tieNumbers = Arrays.copyOf(tieNumbers, n);
         for (int f = 0; f < POSITION_FIELDS; f++) {
             int old = positions[f].length;

@@ -47,6 +47,12 @@ public final class PooledTabs {
     private int[] keyNext = new int[8];
     /** {@code in[slot]}: whether the tab at that slot is pooled. */
     private boolean[] in = new boolean[8];
+    /**
+     * The pool order of each pooled tab, by slot: its {@code poolExpiresAt} and its tab id, copied when
+     * it is pooled, so that placing a tab compares primitives and reads no other tab.
+     */
+    private long[] expiresAt = new long[8];
+    private long[] tabIds = new long[8];
     private int size;
 
     /** @param tabSlots the kernel's slots of tabs */
@@ -72,8 +78,10 @@ public final class PooledTabs {
         }
         in[slot] = true;
         size++;
-        link(all, prev, next, slot, t);
-        link(t.keyEntry.pooled, keyPrev, keyNext, slot, t);
+        expiresAt[slot] = t.poolExpiresAt;
+        tabIds[slot] = t.tabId;
+        link(all, prev, next, slot);
+        link(t.keyEntry.pooled, keyPrev, keyNext, slot);
     }
 
     /** Takes {@code t} out of the pool; does nothing when it is not pooled. */
@@ -105,7 +113,7 @@ public final class PooledTabs {
 
     /** @return the {@code poolExpiresAt} of {@link #oldest()}, in milliseconds; {@link Long#MAX_VALUE} when none */
     public long oldestExpiresAt() {
-        return all.first < 0 ? Long.MAX_VALUE : tabSlots.get(all.first).poolExpiresAt;
+        return all.first < 0 ? Long.MAX_VALUE : expiresAt[all.first];
     }
 
     /** @return the oldest pooled tab of key {@code k}, {@code null} when it has none */
@@ -114,39 +122,48 @@ public final class PooledTabs {
         return first < 0 ? null : tabSlots.get(first);
     }
 
-    /** @return whether {@code a} goes before {@code b} in pool order */
-    private static boolean before(TabEntry a, TabEntry b) {
-        return a.poolExpiresAt < b.poolExpiresAt || (a.poolExpiresAt == b.poolExpiresAt && a.tabId < b.tabId);
+    /** @return whether the pooled tab at slot {@code a} goes before the one at slot {@code b} in pool order */
+    private boolean before(int a, int b) {
+        return expiresAt[a] < expiresAt[b] || (expiresAt[a] == expiresAt[b] && tabIds[a] < tabIds[b]);
     }
 
-    private void link(KeyOrder order, int[] prev, int[] next, int slot, TabEntry t) {
+    private void link(KeyOrder order, int[] prev, int[] next, int slot) {
         int last = order.last;
         if (last < 0) {
             prev[slot] = -1;
             next[slot] = -1;
             order.first = slot;
             order.last = slot;
-        } else if (!before(t, tabSlots.get(last))) { // pooled after every other tab: the usual case
+        } else if (!before(slot, last)) { // pooled after every other tab: the usual case
             prev[slot] = last;
             next[slot] = -1;
             next[last] = slot;
             order.last = slot;
-        } else if (before(t, tabSlots.get(order.first))) { // ties with them all, smallest id
+        } else if (before(slot, order.first)) { // ties with them all, smallest id
             prev[slot] = -1;
             next[slot] = order.first;
             prev[order.first] = slot;
             order.first = slot;
-        } else { // between two: walk back over the tabs that go after it (same millisecond, larger ids)
-            int p = prev[last];
-            while (before(t, tabSlots.get(p))) {
-                p = prev[p];
-            }
-            int n = next[p];
-            prev[slot] = p;
-            next[slot] = n;
-            next[p] = slot;
-            prev[n] = slot;
+        } else {
+            linkBetween(prev, next, slot, last);
         }
+    }
+
+    /**
+     * Links {@code t}, which goes before {@code last} but not first, after the last tab that goes before
+     * it: a walk back over the tabs pooled in the same millisecond with larger ids. Out of line: rare, and
+     * {@link #link} stays small enough to be inlined into the kernel's compiled code.
+     */
+    private void linkBetween(int[] prev, int[] next, int slot, int last) {
+        int p = prev[last];
+        while (before(slot, p)) {
+            p = prev[p];
+        }
+        int n = next[p];
+        prev[slot] = p;
+        next[slot] = n;
+        next[p] = slot;
+        prev[n] = slot;
     }
 
     private static void unlink(KeyOrder order, int[] prev, int[] next, int slot) {
@@ -171,5 +188,7 @@ public final class PooledTabs {
         keyPrev = Arrays.copyOf(keyPrev, n);
         keyNext = Arrays.copyOf(keyNext, n);
         in = Arrays.copyOf(in, n);
+        expiresAt = Arrays.copyOf(expiresAt, n);
+        tabIds = Arrays.copyOf(tabIds, n);
     }
 }

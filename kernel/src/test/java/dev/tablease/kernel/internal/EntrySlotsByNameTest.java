@@ -69,5 +69,12 @@ class EntrySlotsByNameTest {
         assertSame(first, slots.byName("s"));
         assertEquals(1, slots.size());
         assertEquals(-1, second.slot());
+        SessionEntry third = new SessionEntry("t", "k", "default");
+        slots.add(third);
+        assertEquals(1, third.slot(), "the refused add must not have taken a slot");
+        slots.remove(third);
+        assertThrows(IllegalStateException.class, () -> slots.add(second));
+        slots.add(third);
+        assertEquals(1, third.slot(), "nor a freed one");
     }
 }
