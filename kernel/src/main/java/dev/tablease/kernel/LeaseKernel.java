@@ -35,10 +35,10 @@ import java.util.TreeSet;
  * linked list ({@link PooledTabs}: pooled tabs, of all keys and of each key; O(1), as time only moves
  * forward, except for the tabs pooled in one millisecond) or a balanced tree (each key's FIFO of
  * waiting sessions, waiters' queue deadlines, the servable keys), so an input costs O(log n) in the
- * number of tabs, sessions and waiters per decision it emits. Dispatch walks only the <em>servable</em> keys (waiters, and a pooled tab or
- * room under the key's cap) from the oldest head, and stops at the first head that acts or at the first
- * that cannot act while nothing is pooled: O((1 + c) log n) per grant, open or eviction, c the number of
- * CLOSING tabs. Two paths are not logarithmic, and both are outside the facade's use: after an input
+ * number of tabs, sessions and waiters per decision it emits. Dispatch walks only the
+ * <em>servable</em> keys (waiters, and a pooled tab or room under the key's cap) from the oldest head,
+ * and stops at the first head that acts or at the first that cannot act while nothing is pooled:
+ * O((1 + c) log n) per grant, open or eviction, c the number of CLOSING tabs. Two paths are not logarithmic, and both are outside the facade's use: after an input
  * that skipped a due {@code Tick} left a session overdue, dispatch scans every key with waiters once
  * (that is the exact rule, and the facade always ticks first); a session's own driver queue is scanned
  * when a driver leaves it (bounded by {@code queueCapacity}).

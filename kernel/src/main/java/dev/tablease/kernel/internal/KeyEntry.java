@@ -14,7 +14,7 @@ public final class KeyEntry {
     /** The key's tabs in every state (OPENING, RESERVED, POOLED, CLOSING). */
     public int tabCount;
     /** The key's pooled tabs in pool order; kept by {@link PooledTabs} only. */
-    public final PooledTabs.KeyOrder pooled = new PooledTabs.KeyOrder();
+    public final PooledTabs.Order pooled = new PooledTabs.Order();
     /** The sessions bound to a tab of this key (RESERVED for them or OPENING on their behalf), by deadline. */
     public final IndexedHeap<SessionEntry> bound;
     public final TreeMap<Long, SessionEntry> waiting = new TreeMap<>();

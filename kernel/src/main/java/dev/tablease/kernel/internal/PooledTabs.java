@@ -25,12 +25,15 @@ import java.util.Arrays;
  */
 public final class PooledTabs {
 
-    /** One key's order: the first and last tab slots of its list, {@code -1} when it has no pooled tab. */
-    public static final class KeyOrder {
+    /**
+     * One order (all keys', or one key's): the first and last tab slots of its list, {@code -1} when it
+     * holds no tab.
+     */
+    public static final class Order {
         private int first = -1;
         private int last = -1;
 
-        /** @return whether the key has no pooled tab */
+        /** @return whether no tab is in this order */
         public boolean isEmpty() {
             return first < 0;
         }
@@ -38,7 +41,7 @@ public final class PooledTabs {
 
     private final EntrySlots<TabEntry> tabSlots;
     /** The global order's first and last slots. */
-    private final KeyOrder all = new KeyOrder();
+    private final Order all = new Order();
     /** Links of the global order, by tab slot; {@code -1}: none. */
     private int[] prev = new int[8];
     private int[] next = new int[8];
@@ -127,7 +130,7 @@ public final class PooledTabs {
         return expiresAt[a] < expiresAt[b] || (expiresAt[a] == expiresAt[b] && tabIds[a] < tabIds[b]);
     }
 
-    private void link(KeyOrder order, int[] prev, int[] next, int slot) {
+    private void link(Order order, int[] prev, int[] next, int slot) {
         int last = order.last;
         if (last < 0) {
             prev[slot] = -1;
@@ -166,7 +169,7 @@ public final class PooledTabs {
         prev[n] = slot;
     }
 
-    private static void unlink(KeyOrder order, int[] prev, int[] next, int slot) {
+    private static void unlink(Order order, int[] prev, int[] next, int slot) {
         int p = prev[slot];
         int n = next[slot];
         if (p < 0) {
