@@ -916,7 +916,7 @@ public final class LeaseKernel {
             }
         }
         // in pool order, so that each goes last (PooledTabs.add is O(1) then)
-        pooledTabs.sort(Comparator.comparingLong((TabEntry t) -> t.poolExpiresAt).thenComparingLong(t -> t.tabId));
+        pooledTabs.sort(PooledTabs.ORDER);
         for (TabEntry t : pooledTabs) {
             pooled.add(t);
         }

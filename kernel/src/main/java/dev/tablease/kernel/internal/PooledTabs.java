@@ -1,6 +1,7 @@
 package dev.tablease.kernel.internal;
 
 import java.util.Arrays;
+import java.util.Comparator;
 
 /**
  * The pooled tabs in pool order, pooled longest ago first ({@code poolExpiresAt}, then tab id, as the
@@ -38,6 +39,10 @@ public final class PooledTabs {
             return first < 0;
         }
     }
+
+    /** Pool order, for sorting tabs before they are added (a restored state's): {@code poolExpiresAt}, then tab id. */
+    public static final Comparator<TabEntry> ORDER =
+            Comparator.comparingLong((TabEntry t) -> t.poolExpiresAt).thenComparingLong(t -> t.tabId);
 
     private final EntrySlots<TabEntry> tabSlots;
     /** The global order's first and last slots. */
