@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +33,8 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -Djmh.ignoreLock=true -cp stress/target/benchmarks.jar dev.tablease.stress.bench.RunBenchmarks [--out=FILE]
- *     [--forks=1] [--warmup=3] [--warmup-ms=1000] [--iterations=5] [--iteration-ms=1000] [--no-gc] [--sizes=10,1000,100000]
+ *     [--forks=1] [--warmup=3] [--warmup-ms=1000] [--iterations=5] [--iteration-ms=1000] [--rounds=5] [--no-gc]
+ *     [--sizes=10,1000,100000]
  * </pre>
  */
 public final class RunBenchmarks {
@@ -48,26 +51,68 @@ public final class RunBenchmarks {
         IMPLEMENTATIONS.put("hikariBag", "(d) HikariCP ConcurrentBag (not keyed: upper bound)");
     }
 
+    /**
+     * The implementations the targets compare (tablease and the two anchors of issue 8's targets): run
+     * once per round, in a rotated order, so that a slow spell of a shared machine (a few seconds) falls
+     * on one implementation's fork in one round instead of deciding the whole comparison.
+     */
+    static final List<String> TARGET_IMPLEMENTATIONS = List.of("tablease", "oneLockPool", "commonsPool2");
+
     static final String[] INPUTS = {"heartbeat", "acquireRelease", "tickNothingDue", "acquireRejected"};
     static final String[] SHAPES = {"FEW_KEYS", "MANY_KEYS"};
 
     /** How long and how much to run. */
     public record Settings(int forks, int warmupIterations, long warmupMillis, int iterations, long iterationMillis,
-                           boolean gcProfiler, int[] threads, String[] sizes) {
+                           boolean gcProfiler, int[] threads, String[] sizes, int rounds) {
 
-        /** The settings of docs/benchmarks.md: -f 1 -wi 3 -w 1s -i 5 -r 1s, -prof gc, 1/2/8 threads, 10/1,000/100,000. */
+        /**
+         * The settings of docs/benchmarks.md: -f 1 -wi 3 -w 1s -i 5 -r 1s, -prof gc, 1/2/8 threads,
+         * 10/1,000/100,000, and 5 rounds of the {@link #TARGET_IMPLEMENTATIONS}.
+         */
         public static Settings standard() {
-            return new Settings(1, 3, 1000, 5, 1000, true, new int[] {1, 2, 8}, new String[] {"10", "1000", "100000"});
+            return new Settings(1, 3, 1000, 5, 1000, true, new int[] {1, 2, 8}, new String[] {"10", "1000", "100000"}, 5);
         }
 
-        /** The smoke test's: in this JVM, no warm-up, one 100 ms iteration, the smallest size. */
+        /** The smoke test's: in this JVM, no warm-up, one 100 ms iteration, the smallest size, two rounds. */
         public static Settings smoke() {
-            return new Settings(0, 0, 100, 1, 100, false, new int[] {1, 2, 8}, new String[] {"10"});
+            return new Settings(0, 0, 100, 1, 100, false, new int[] {1, 2, 8}, new String[] {"10"}, 2);
+        }
+
+        Settings withRounds(int r) {
+            if (r < 1) {
+                throw new IllegalArgumentException("rounds must be at least 1: " + r);
+            }
+            return new Settings(forks, warmupIterations, warmupMillis, iterations, iterationMillis, gcProfiler, threads, sizes, r);
         }
     }
 
-    /** Every result of one run. */
-    public record Results(Map<Integer, Map<String, RunResult>> cycle, Map<String, Map<String, Map<String, RunResult>>> inputs) {
+    /**
+     * Every result of one run.
+     *
+     * @param cycleRounds by thread count, the rounds in order: the first holds every implementation, the
+     *                    others the {@link #TARGET_IMPLEMENTATIONS} only
+     * @param inputs      the per-input costs by input, shape and size
+     */
+    public record Results(Map<Integer, List<Map<String, RunResult>>> cycleRounds,
+                          Map<String, Map<String, Map<String, RunResult>>> inputs) {
+
+        /** @return by thread count, the first round's results: every implementation */
+        public Map<Integer, Map<String, RunResult>> cycle() {
+            Map<Integer, Map<String, RunResult>> first = new TreeMap<>();
+            cycleRounds.forEach((t, rounds) -> first.put(t, rounds.get(0)));
+            return first;
+        }
+
+        /** @return the scores of {@code impl} at {@code threads}, one per round that ran it */
+        double[] scores(int threads, String impl) {
+            return cycleRounds.get(threads).stream().filter(m -> m.containsKey(impl)).mapToDouble(m -> score(m.get(impl))).toArray();
+        }
+
+        /** @return tablease's score ÷ {@code anchor}'s, within each round that ran both */
+        double[] ratiosWithinRounds(int threads, String anchor) {
+            return cycleRounds.get(threads).stream().filter(m -> m.containsKey("tablease") && m.containsKey(anchor))
+                    .mapToDouble(m -> score(m.get("tablease")) / score(m.get(anchor))).toArray();
+        }
     }
 
     private RunBenchmarks() {
@@ -81,22 +126,24 @@ public final class RunBenchmarks {
             if (a.startsWith("--out=")) {
                 out = Paths.get(v);
             } else if (a.startsWith("--forks=")) {
-                s = new Settings(Integer.parseInt(v), s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler, s.threads, s.sizes);
+                s = new Settings(Integer.parseInt(v), s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler, s.threads, s.sizes, s.rounds);
             } else if (a.startsWith("--warmup=")) {
-                s = new Settings(s.forks, Integer.parseInt(v), s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler, s.threads, s.sizes);
+                s = new Settings(s.forks, Integer.parseInt(v), s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler, s.threads, s.sizes, s.rounds);
             } else if (a.startsWith("--warmup-ms=")) {
-                s = new Settings(s.forks, s.warmupIterations, Long.parseLong(v), s.iterations, s.iterationMillis, s.gcProfiler, s.threads, s.sizes);
+                s = new Settings(s.forks, s.warmupIterations, Long.parseLong(v), s.iterations, s.iterationMillis, s.gcProfiler, s.threads, s.sizes, s.rounds);
             } else if (a.startsWith("--iterations=")) {
-                s = new Settings(s.forks, s.warmupIterations, s.warmupMillis, Integer.parseInt(v), s.iterationMillis, s.gcProfiler, s.threads, s.sizes);
+                s = new Settings(s.forks, s.warmupIterations, s.warmupMillis, Integer.parseInt(v), s.iterationMillis, s.gcProfiler, s.threads, s.sizes, s.rounds);
             } else if (a.startsWith("--iteration-ms=")) {
-                s = new Settings(s.forks, s.warmupIterations, s.warmupMillis, s.iterations, Long.parseLong(v), s.gcProfiler, s.threads, s.sizes);
+                s = new Settings(s.forks, s.warmupIterations, s.warmupMillis, s.iterations, Long.parseLong(v), s.gcProfiler, s.threads, s.sizes, s.rounds);
+            } else if (a.startsWith("--rounds=")) {
+                s = s.withRounds(Integer.parseInt(v));
             } else if (a.equals("--no-gc")) {
-                s = new Settings(s.forks, s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, false, s.threads, s.sizes);
+                s = new Settings(s.forks, s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, false, s.threads, s.sizes, s.rounds);
             } else if (a.startsWith("--sizes=")) {
-                s = new Settings(s.forks, s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler, s.threads, v.split(","));
+                s = new Settings(s.forks, s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler, s.threads, v.split(","), s.rounds);
             } else {
                 System.err.println("usage: RunBenchmarks [--out=FILE] [--forks=N] [--warmup=N] [--warmup-ms=MS] [--iterations=N]"
-                        + " [--iteration-ms=MS] [--no-gc] [--sizes=10,1000,100000]");
+                        + " [--iteration-ms=MS] [--rounds=N] [--no-gc] [--sizes=10,1000,100000]");
                 System.exit(2);
             }
         }
@@ -115,21 +162,33 @@ public final class RunBenchmarks {
         }
     }
 
-    /** Runs the cycle at each thread count, then the per-input costs at one thread. */
+    /**
+     * Runs the cycle at each thread count in {@link Settings#rounds} rounds, then the per-input costs at
+     * one thread. Round <i>k</i> (from 0) runs the {@link #TARGET_IMPLEMENTATIONS} one after the other,
+     * the list rotated by <i>k</i>; the first round then runs the other implementations too.
+     */
     public static Results run(Settings s) throws RunnerException {
-        Map<Integer, Map<String, RunResult>> cycle = new TreeMap<>();
-        String cls = AcquireReleaseCycleBenchmark.class.getName().replace(".", "\\.");
+        Map<Integer, List<Map<String, RunResult>>> cycle = new TreeMap<>();
         for (int t : s.threads) {
-            List<String> impls = new ArrayList<>(IMPLEMENTATIONS.keySet());
-            if (t != 1) {
-                impls.remove("tableaseUnshared"); // one kernel per thread: meaningful at 1 thread only
+            List<Map<String, RunResult>> rounds = new ArrayList<>();
+            for (int round = 0; round < s.rounds; round++) {
+                List<String> order = new ArrayList<>(TARGET_IMPLEMENTATIONS);
+                Collections.rotate(order, -round);
+                if (round == 0) {
+                    for (String impl : IMPLEMENTATIONS.keySet()) {
+                        // one kernel per thread: meaningful at 1 thread only
+                        if (!order.contains(impl) && (t == 1 || !impl.equals("tableaseUnshared"))) {
+                            order.add(impl);
+                        }
+                    }
+                }
+                Map<String, RunResult> byImpl = new LinkedHashMap<>();
+                for (String impl : order) {
+                    byImpl.put(impl, runCycle(s, impl, t));
+                }
+                rounds.add(byImpl);
             }
-            ChainedOptionsBuilder o = base(s).include(cls + "\\.(" + String.join("|", impls) + ")$").threads(t);
-            Map<String, RunResult> byImpl = new LinkedHashMap<>();
-            for (RunResult r : new Runner(o.build()).run()) {
-                byImpl.put(method(r), r);
-            }
-            cycle.put(t, byImpl);
+            cycle.put(t, rounds);
         }
         Map<String, Map<String, Map<String, RunResult>>> inputs = new LinkedHashMap<>();
         ChainedOptionsBuilder o = base(s).include(KernelInputCostBenchmark.class.getName().replace(".", "\\.") + "\\.")
@@ -140,6 +199,15 @@ public final class RunBenchmarks {
                     .put(r.getParams().getParam("size"), r);
         }
         return new Results(cycle, inputs);
+    }
+
+    private static RunResult runCycle(Settings s, String impl, int threads) throws RunnerException {
+        String cls = AcquireReleaseCycleBenchmark.class.getName().replace(".", "\\.");
+        Collection<RunResult> results = new Runner(base(s).include(cls + "\\." + impl + "$").threads(threads).build()).run();
+        if (results.size() != 1) {
+            throw new IllegalStateException("expected one result for " + impl + " at " + threads + " threads: " + results);
+        }
+        return results.iterator().next();
     }
 
     private static ChainedOptionsBuilder base(Settings s) {
@@ -172,37 +240,54 @@ public final class RunBenchmarks {
                 .append(System.getProperty("java.runtime.version"))
                 .append("; load average before ").append(loadBefore).append(", after ").append(loadAfter)
                 .append("; run took ").append(seconds / 60).append(" min ").append(seconds % 60).append(" s.\n");
-        b.append(String.format(Locale.ROOT, "Settings: -f %d -wi %d -w %dms -i %d -r %dms%s, fork JVM -Xms1g -Xmx1g -XX:+AlwaysPreTouch.%n",
-                s.forks, s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler ? " -prof gc" : ""));
+        b.append(String.format(Locale.ROOT, "Settings: -f %d -wi %d -w %dms -i %d -r %dms%s, fork JVM -Xms1g -Xmx1g -XX:+AlwaysPreTouch;"
+                        + " the cycle's %s in %d rounds.%n",
+                s.forks, s.warmupIterations, s.warmupMillis, s.iterations, s.iterationMillis, s.gcProfiler ? " -prof gc" : "",
+                String.join(", ", TARGET_IMPLEMENTATIONS), s.rounds));
         return b.toString();
     }
 
     /** @return the tables, Markdown */
     public static String report(Results r, Settings s) {
         StringBuilder b = new StringBuilder();
-        Collection<Integer> threads = r.cycle.keySet();
+        Map<Integer, Map<String, RunResult>> first = r.cycle();
+        Collection<Integer> threads = first.keySet();
 
-        b.append("#### Throughput of the acquire → release cycle (cycles/s, ± 99.9% error)\n\n");
+        b.append("#### Throughput of the acquire → release cycle (cycles/s; ")
+                .append(s.rounds > 1 ? "tablease, the one-lock pool and Commons Pool2: median of " + s.rounds
+                        + " rounds (lowest–highest round); the others: one round, " : "")
+                .append("± 99.9% error)\n\n");
         b.append("| implementation |");
         threads.forEach(t -> b.append(' ').append(t).append(t == 1 ? " thread |" : " threads |"));
         b.append('\n').append("|---|").append("---:|".repeat(threads.size())).append('\n');
         for (Map.Entry<String, String> impl : IMPLEMENTATIONS.entrySet()) {
             b.append("| ").append(impl.getValue()).append(" |");
             for (int t : threads) {
-                RunResult x = r.cycle.get(t).get(impl.getKey());
-                b.append(' ').append(x == null ? "—" : scoreWithError(x.getPrimaryResult())).append(" |");
+                double[] scores = r.scores(t, impl.getKey());
+                RunResult x = first.get(t).get(impl.getKey());
+                b.append(' ').append(x == null ? "—" : scores.length > 1 ? medianWithRange(scores)
+                        : scoreWithError(x.getPrimaryResult())).append(" |");
             }
             b.append('\n');
         }
 
-        b.append("\n#### tablease (facade) ÷ anchor, same run\n\n");
-        b.append("| threads | ÷ Commons Pool2 (target ≥ 5) | ÷ one-lock pool (target ≥ 0.25) | ÷ Semaphore + CHM | ÷ ConcurrentBag | target met |\n");
-        b.append("|---:|---:|---:|---:|---:|---|\n");
+        b.append("\n#### tablease (facade) ÷ anchor, same run")
+                .append(s.rounds > 1 ? " (÷ Commons Pool2 and ÷ one-lock pool: median of the " + s.rounds
+                        + " ratios taken within a round; the others: tablease's median ÷ the anchor's one round)" : "")
+                .append("\n\n");
+        b.append("| threads | ÷ Commons Pool2 (target ≥ 5) | ÷ one-lock pool (target ≥ 0.25) | ÷ Semaphore + CHM | ÷ ConcurrentBag | target met | rounds: ÷ Pool2 / ÷ one-lock |\n");
+        b.append("|---:|---:|---:|---:|---:|---|---|\n");
         for (int t : threads) {
-            Map<String, RunResult> m = r.cycle.get(t);
-            double tab = score(m.get("tablease"));
-            double vsPool2 = tab / score(m.get("commonsPool2"));
-            double vsLock = tab / score(m.get("oneLockPool"));
+            Map<String, RunResult> m = first.get(t);
+            double tab = median(r.scores(t, "tablease"));
+            double[] pool2Rounds = r.ratiosWithinRounds(t, "commonsPool2");
+            double[] lockRounds = r.ratiosWithinRounds(t, "oneLockPool");
+            double vsPool2 = median(pool2Rounds);
+            double vsLock = median(lockRounds);
+            StringBuilder rounds = new StringBuilder();
+            for (int i = 0; i < Math.min(pool2Rounds.length, lockRounds.length); i++) {
+                rounds.append(i == 0 ? "" : ", ").append(ratio(pool2Rounds[i])).append(" / ").append(ratio(lockRounds[i]));
+            }
             b.append("| ").append(t).append(" | ").append(ratio(vsPool2)).append(" | ").append(ratio(vsLock))
                     .append(" | ").append(ratio(tab / score(m.get("semaphoreChm"))))
                     .append(" | ").append(ratio(tab / score(m.get("hikariBag"))))
@@ -210,7 +295,7 @@ public final class RunBenchmarks {
                             : "no (" + (vsPool2 < 5 ? "Pool2 ×" + ratio(vsPool2) + " < 5" : "")
                             + (vsPool2 < 5 && vsLock < 0.25 ? "; " : "")
                             + (vsLock < 0.25 ? "one-lock ×" + ratio(vsLock) + " < 0.25" : "") + ")")
-                    .append(" |\n");
+                    .append(" | ").append(rounds).append(" |\n");
         }
 
         b.append("\n#### Allocation per cycle (bytes/op, `-prof gc` gc.alloc.rate.norm)\n\n");
@@ -220,7 +305,7 @@ public final class RunBenchmarks {
         for (Map.Entry<String, String> impl : IMPLEMENTATIONS.entrySet()) {
             b.append("| ").append(impl.getValue()).append(" |");
             for (int t : threads) {
-                RunResult x = r.cycle.get(t).get(impl.getKey());
+                RunResult x = first.get(t).get(impl.getKey());
                 b.append(' ').append(x == null ? "—" : alloc(x)).append(" |");
             }
             b.append('\n');
@@ -260,6 +345,23 @@ public final class RunBenchmarks {
 
     static double score(RunResult r) {
         return r == null ? Double.NaN : r.getPrimaryResult().getScore();
+    }
+
+    /** @return the median of {@code v} (the mean of the middle two when even); NaN when empty */
+    static double median(double[] v) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = v.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    static String medianWithRange(double[] v) {
+        double[] sorted = v.clone();
+        Arrays.sort(sorted);
+        return big(median(v)) + " (" + big(sorted[0]) + "–" + big(sorted[sorted.length - 1]) + ")";
     }
 
     static String scoreWithError(Result<?> x) {

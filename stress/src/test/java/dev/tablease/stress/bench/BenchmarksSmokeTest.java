@@ -4,16 +4,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openjdk.jmh.results.RunResult;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Keeps the JMH benchmarks from rotting: runs every benchmark of {@link RunBenchmarks} once, in this JVM
- * (no fork, no warm-up, one 100 ms iteration, the smallest state), at 1, 2 and 8 threads for the cycle,
- * and renders the report. The cycle benchmarks throw when a caller is queued or rejected, and the
+ * (no fork, no warm-up, one 100 ms iteration, the smallest state), at 1, 2 and 8 threads for the cycle
+ * in two rounds, and renders the report. The cycle benchmarks throw when a caller is queued or rejected, and the
  * per-input benchmark checks in its setup that each input gets the decision it is meant to measure, so
  * a kernel change that breaks a workload fails here. Takes about 10 s.
  */
@@ -29,6 +31,10 @@ class BenchmarksSmokeTest {
         for (int t : s.threads()) {
             Map<String, RunResult> byImpl = r.cycle().get(t);
             assertNotNull(byImpl, "no cycle results at " + t + " threads");
+            List<Map<String, RunResult>> rounds = r.cycleRounds().get(t);
+            assertEquals(s.rounds(), rounds.size(), "rounds at " + t + " threads");
+            assertEquals(RunBenchmarks.TARGET_IMPLEMENTATIONS.stream().sorted().toList(),
+                    rounds.get(1).keySet().stream().sorted().toList(), "a later round runs the targets' implementations only");
             for (String impl : RunBenchmarks.IMPLEMENTATIONS.keySet()) {
                 if (impl.equals("tableaseUnshared") && t != 1) {
                     continue;
@@ -49,6 +55,7 @@ class BenchmarksSmokeTest {
         System.out.println(report);
         assertTrue(report.contains("÷ Commons Pool2"), report);
         assertTrue(report.contains("| heartbeat | MANY_KEYS |"), report);
+        assertTrue(report.contains("median of 2 rounds"), report);
     }
 
     @Test
