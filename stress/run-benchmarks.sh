@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the tables of docs/benchmarks.md ("Kernel and anchors"): builds the kernel and
-# stress/target/benchmarks.jar, then runs every JMH benchmark (the cycle's targets in 5 rounds; about 17 minutes on 2 cores) and the
-# CPU-time cross-checks, and writes the Markdown tables to stress/target/benchmarks-report.md.
+# stress/target/benchmarks.jar, then runs every JMH benchmark (the implementations the targets compare
+# in 5 rounds; about 14 minutes on 2 cores) and the cross-checks (about 4 more), and writes the Markdown
+# tables to stress/target/benchmarks-report.md.
 # Extra arguments go to RunBenchmarks (e.g. --iterations=10 --sizes=10,1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
