@@ -1,9 +1,9 @@
 package dev.tablease.adapter;
 
 import dev.tablease.adapter.testing.AgentProcess;
-import dev.tablease.adapter.demo.ChatAgent;
-import dev.tablease.adapter.demo.ChatServer;
-import dev.tablease.adapter.demo.ChromiumProcess;
+import dev.tablease.adapter.testing.ChatAgent;
+import dev.tablease.testkit.ChatServer;
+import dev.tablease.testkit.ChromiumProcess;
 import dev.tablease.adapter.testing.Jvm;
 import dev.tablease.adapter.testing.RecordingStore;
 import dev.tablease.adapter.testing.SharedStores;

@@ -1,10 +1,10 @@
 package dev.tablease.adapter;
 
 import dev.tablease.adapter.internal.TabBrokerImpl;
-import dev.tablease.adapter.demo.Cdp;
-import dev.tablease.adapter.demo.ChatAgent;
-import dev.tablease.adapter.demo.ChatServer;
-import dev.tablease.adapter.demo.ChromiumProcess;
+import dev.tablease.testkit.Cdp;
+import dev.tablease.adapter.testing.ChatAgent;
+import dev.tablease.testkit.ChatServer;
+import dev.tablease.testkit.ChromiumProcess;
 import dev.tablease.adapter.testing.RecordingStore;
 import dev.tablease.kernel.Decision;
 import dev.tablease.kernel.GoneCause;

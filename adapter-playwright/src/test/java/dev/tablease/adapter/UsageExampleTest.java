@@ -1,7 +1,7 @@
 package dev.tablease.adapter;
 
 import dev.tablease.adapter.internal.TabBrokerImpl;
-import dev.tablease.adapter.demo.ChatServer;
+import dev.tablease.testkit.ChatServer;
 import dev.tablease.adapter.testing.RecordingStore;
 import dev.tablease.kernel.GoneCause;
 import dev.tablease.kernel.Input;

@@ -1,6 +1,6 @@
 package dev.tablease.demo;
 
-import dev.tablease.adapter.demo.Cdp;
+import dev.tablease.testkit.Cdp;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.Tab;

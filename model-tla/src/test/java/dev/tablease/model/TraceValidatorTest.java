@@ -12,7 +12,7 @@ import dev.tablease.kernel.Input;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.store.InMemoryKernelStore;
 import dev.tablease.trace.TraceWriter;
-import dev.tablease.trace.TracingKernelStore;
+import dev.tablease.store.TracingKernelStore;
 
 import java.io.IOException;
 import java.io.Writer;

@@ -3,7 +3,7 @@ package dev.tablease.adapter.testing;
 import dev.tablease.adapter.AdapterConfig;
 import dev.tablease.adapter.TabBroker;
 import dev.tablease.adapter.TabLease;
-import dev.tablease.adapter.demo.ChatAgent;
+import dev.tablease.adapter.testing.ChatAgent;
 import dev.tablease.store.KernelStore;
 
 import java.net.URI;

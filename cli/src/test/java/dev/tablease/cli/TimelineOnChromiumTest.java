@@ -1,4 +1,4 @@
-package dev.tablease.timeline;
+package dev.tablease.cli;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
@@ -6,6 +6,9 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.BoundingBox;
 import dev.tablease.adapter.AdapterConfig;
+import dev.tablease.timeline.ShowcaseTrace;
+import dev.tablease.timeline.Timeline;
+import dev.tablease.timeline.TraceFacts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.tablease.adapter.demo;
+package dev.tablease.adapter.testing;
 
 import com.microsoft.playwright.Page;
 import dev.tablease.adapter.TabLease;

@@ -21,14 +21,14 @@ import java.util.List;
  * tab killed from outside and recovered, a crashed driver whose tab the watcher takes over, a request
  * that times out in the queue and an idle pooled tab.
  */
-final class ShowcaseTrace {
+public final class ShowcaseTrace {
 
-    static final TraceHeader HEADER = TraceHeader.of(KernelConfig.defaults().toBuilder().queueTimeoutMillis(120_000).build());
+    public static final TraceHeader HEADER = TraceHeader.of(KernelConfig.defaults().toBuilder().queueTimeoutMillis(120_000).build());
 
     private ShowcaseTrace() {
     }
 
-    static List<TraceStep> steps() {
+    public static List<TraceStep> steps() {
         String url = "https://chatgpt.com/c/67a4";
         List<Input> in = List.of(
                 new Acquire(0, "s-1", "chatgpt", "send pid 101", "default"),

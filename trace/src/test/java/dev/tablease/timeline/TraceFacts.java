@@ -19,14 +19,14 @@ import java.util.stream.Stream;
  * What a recorded trace says happened, counted straight from its lines, independently of the timeline's
  * model: what the drawing must show.
  */
-record TraceFacts(Map<Long, Integer> grantsPerTab, int tabsOpened, int tabDeaths, int revoked, int expiries,
+public record TraceFacts(Map<Long, Integer> grantsPerTab, int tabsOpened, int tabDeaths, int revoked, int expiries,
                   int resets, int navigations, int queued) {
 
-    static Path examplesDir() {
+    public static Path examplesDir() {
         return Path.of(System.getProperty("tablease.examples.dir", "../examples/traces")).normalize();
     }
 
-    static Stream<Path> examples() {
+    public static Stream<Path> examples() {
         try (Stream<Path> files = Files.list(examplesDir())) {
             return files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList().stream();
         } catch (IOException e) {
@@ -34,7 +34,7 @@ record TraceFacts(Map<Long, Integer> grantsPerTab, int tabsOpened, int tabDeaths
         }
     }
 
-    static TraceFacts of(Path trace) throws TraceFormatException, IOException {
+    public static TraceFacts of(Path trace) throws TraceFormatException, IOException {
         List<TraceStep> steps;
         try (TraceReader reader = TraceReader.open(trace)) {
             steps = reader.readAll();

@@ -1,12 +1,11 @@
-package dev.tablease.trace;
+package dev.tablease.store;
 
 import dev.tablease.kernel.Decision;
 import dev.tablease.kernel.Input;
 import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.LeaseKernel;
 import dev.tablease.kernel.SharedLeaseKernel;
-import dev.tablease.store.ForwardingKernelStore;
-import dev.tablease.store.KernelStore;
+import dev.tablease.trace.TraceWriter;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.tablease.adapter.demo;
+package dev.tablease.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

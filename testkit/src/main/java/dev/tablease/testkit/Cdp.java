@@ -1,4 +1,4 @@
-package dev.tablease.adapter.demo;
+package dev.tablease.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.tablease.trace;
+package dev.tablease.store;
 
 import dev.tablease.kernel.Decision;
 import dev.tablease.kernel.Input;
@@ -6,7 +6,8 @@ import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.SharedLeaseKernel;
 import dev.tablease.replay.ReplaySummary;
 import dev.tablease.replay.TraceReplayer;
-import dev.tablease.store.InMemoryKernelStore;
+import dev.tablease.trace.TraceReader;
+import dev.tablease.trace.TraceStep;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

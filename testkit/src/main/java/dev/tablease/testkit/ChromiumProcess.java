@@ -1,4 +1,4 @@
-package dev.tablease.adapter.demo;
+package dev.tablease.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,6 +24,17 @@ import java.util.stream.Stream;
  */
 public final class ChromiumProcess implements AutoCloseable {
 
+    /** Debian's chromium. */
+    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    /**
+     * The flags Debian's chromium needs headless in a container (see TOOLCHAIN.md): the same list as the
+     * adapter's {@code AdapterConfig.DEFAULT_ARGS}, which this module cannot depend on (the adapter's
+     * {@code ChromiumFlagsTest} checks that the two agree).
+     */
+    public static final List<String> HEADLESS_ARGS = List.of("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run");
+
     private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://[^\\s]+)");
 
     private final Process process;
@@ -38,7 +49,7 @@ public final class ChromiumProcess implements AutoCloseable {
 
     /** Starts {@code /usr/bin/chromium} and waits for its DevTools endpoint (at most 20 s). */
     public static ChromiumProcess start() throws IOException, InterruptedException {
-        return start(dev.tablease.adapter.AdapterConfig.DEFAULT_CHROMIUM);
+        return start(CHROMIUM);
     }
 
     /**
@@ -55,7 +66,7 @@ public final class ChromiumProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the chromium at {@code executable} with {@link dev.tablease.adapter.AdapterConfig#DEFAULT_ARGS}
+     * Starts the chromium at {@code executable} with {@link #HEADLESS_ARGS}
      * and {@code extraArgs}, and waits for its DevTools endpoint (at most 20 s).
      */
     public static ChromiumProcess start(Path executable, List<String> extraArgs) throws IOException, InterruptedException {
@@ -63,7 +74,7 @@ public final class ChromiumProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(executable.toString(), "--headless=new",
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 "--user-data-dir=" + profile));
-        cmd.addAll(dev.tablease.adapter.AdapterConfig.DEFAULT_ARGS);
+        cmd.addAll(HEADLESS_ARGS);
         cmd.addAll(extraArgs);
         cmd.add("about:blank");
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
