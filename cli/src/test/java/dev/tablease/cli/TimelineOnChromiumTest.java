@@ -63,7 +63,7 @@ class TimelineOnChromiumTest {
         return TraceFacts.examples();
     }
 
-    /** The README's picture: {@code cp adapter-playwright/target/timeline-showcase.png docs/timeline.png}. */
+    /** The README's picture: {@code cp cli/target/timeline-showcase.png docs/timeline.png}. */
     @Test
     void theShowcaseIsDrawnWithEveryKindOfMark() throws Exception {
         String html = Timeline.renderHtml(ShowcaseTrace.HEADER, ShowcaseTrace.steps(), "showcase: 2 keys, caps 3/8");

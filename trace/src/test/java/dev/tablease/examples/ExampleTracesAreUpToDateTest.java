@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExampleTracesAreUpToDateTest {
 
-    static final String REGENERATE = "mvn -B -pl adapter-playwright -am test -Dtraces.regenerate=true";
+    static final String REGENERATE = "mvn -B -pl trace -am test -Dtraces.regenerate=true";
 
     /** @return the directory of the committed examples ({@code examples/traces} at the repository root) */
     static Path examplesDir() {
