@@ -55,7 +55,7 @@ ASSUME /\ MaxPerKey \in Nat \ {0} /\ GlobalMax \in Nat \ {0}
 VARIABLES
     tabs,           \* tabId -> [tabId, targetId, key, state, sessionId, poolExpiresAt, epoch, needsReset]
     sessions,       \* sessionId -> [sessionId, key, requestClass, tabId, deadline, conversationUrl,
-                    \*               lease, drivers, waitSeq]
+                    \*               lease, drivers, waitSeq, recoveryCount]
     nextToken, nextTabId, nextRequestId, nextWaitSeq, lastNow
 
 vars == <<tabs, sessions, nextToken, nextTabId, nextRequestId, nextWaitSeq, lastNow>>
@@ -123,7 +123,7 @@ NewWaiter(st, h, now) == [requestId |-> st.nextRequestId, holder |-> h, queueDea
 
 NewSession(s, k, c) ==
     [sessionId |-> s, key |-> k, requestClass |-> c, tabId |-> 0, deadline |-> 0,
-     conversationUrl |-> NoUrl, lease |-> NoLease, drivers |-> <<>>, waitSeq |-> 0]
+     conversationUrl |-> NoUrl, lease |-> NoLease, drivers |-> <<>>, waitSeq |-> 0, recoveryCount |-> 0]
 
 NewTab(t, k) ==
     [tabId |-> t, targetId |-> NoTarget, key |-> k, state |-> OPENING, sessionId |-> NoSession,
@@ -324,6 +324,15 @@ TabOpenFailed(now, t) ==
             IN Commit(Dispatch(st2, now))
        ELSE Refuse(now)
 
+\* A tab died.  The session it was RESERVED for keeps its slot: with a conversation URL its
+\* reservation moves to a replacement tab, OPENING at once on its behalf (ReservationMoved: the key's
+\* tab count is unchanged, so no waiter takes the slot first and the caps hold); without one there is
+\* nothing to recover and the session ends (ReservationEnded(TAB_GONE), its drivers Rejected), freeing
+\* the slot.  (Only RESERVED tabs are bound and have a target: an OPENING tab has none yet.)
+MoveReservation(st, s, now) ==
+    [Bind(OpenTab(st, st.sessions[s].key), s, st.nextTabId, OPENING, now)
+        EXCEPT !.sessions[s].recoveryCount = @ + 1]
+
 TabGone(now, target) ==
     /\ now >= lastNow
     /\ LET found == {t \in DOMAIN tabs : tabs[t].targetId = target /\ target # NoTarget}
@@ -333,8 +342,9 @@ TabGone(now, target) ==
                    st  == [Cur EXCEPT !.lastNow = now, !.tabs = Forget(@, t)]
                    st1 == [st EXCEPT !.sessions[s].lease = NoLease, !.sessions[s].tabId = 0]
                    st2 == IF s = NoSession THEN st
-                          ELSE IF st1.sessions[s].drivers # <<>> THEN StartWaiting(st1, s)  \* recovery
-                          ELSE st1
+                          ELSE IF st1.sessions[s].conversationUrl # NoUrl
+                               THEN MoveReservation(st1, s, now)              \* ReservationMoved
+                          ELSE [st1 EXCEPT !.sessions = Forget(@, s)]         \* ReservationEnded(TAB_GONE)
                IN Commit(Dispatch(st2, now))
 
 TabClosed(now, target) ==
@@ -419,7 +429,12 @@ EnvCancel    == \E r \in 1..(nextRequestId - 1) : Cancel(lastNow, r)
 AdapterOpened(t)     == TabOpened(lastNow, t, TargetOf(t))
 AdapterOpenFailed(t) == TabOpenFailed(lastNow, t)
 AdapterClosed(t)     == TabClosed(lastNow, TargetOf(t))
-EnvTabGone   == \E t \in DOMAIN tabs : TabGone(lastNow, tabs[t].targetId)
+\* Each ReservationMoved takes a fresh tab id without an Acquire, so TLC lets a tab die only while
+\* fewer than 2 * MaxRequests ids were taken; each Acquire opens at most one tab, so no run takes more
+\* than MaxTabIds ids (TypeOK checks it).
+TabMayDie    == nextTabId <= 2 * MaxRequests
+MaxTabIds    == 3 * MaxRequests
+EnvTabGone   == TabMayDie /\ \E t \in DOMAIN tabs : TabGone(lastNow, tabs[t].targetId)
 ClockTick    == lastNow < MaxTime /\ Tick(lastNow + 1)
 ClockStopped == lastNow = MaxTime /\ UNCHANGED vars   \* the model's clock ran out: stutter
 
@@ -438,7 +453,7 @@ Spec == Init /\ [][Next]_vars
 \* (exponential in this functional-style spec), so each weak fairness condition below is written out
 \* with a state predicate that equals ENABLED <<A>>_vars; FairnessGuardsMatchEnabled checks that
 \* equality on a small model (NewDesignModelTest).
-TabIdRange == 1..MaxRequests
+TabIdRange == 1..MaxTabIds
 ClockCanTick(t)      == lastNow < MaxTime                  \* = ENABLED <<ClockTick>>_vars
 AdapterCanAnswer(t)  == TabIn(t, OPENING)                  \* = ENABLED <<AdapterOpened(t) \/ AdapterOpenFailed(t)>>_vars
 AdapterCanClose(t)   == TabIn(t, CLOSING)                  \* = ENABLED <<AdapterClosed(t)>>_vars
@@ -476,7 +491,7 @@ Times == 0..(MaxTime + CHOOSE d \in Durations : \A e \in Durations : d >= e)
 TypeOK ==
     /\ lastNow \in 0..MaxTime
     /\ nextToken \in 1..(MaxRequests + 1)
-    /\ nextTabId \in 1..(MaxRequests + 1)
+    /\ nextTabId \in 1..(MaxTabIds + 1)
     /\ nextRequestId \in 1..(MaxRequests + 1)
     /\ nextWaitSeq \in 1..(2 * MaxRequests + 1)
     /\ DOMAIN tabs \subseteq 1..(nextTabId - 1)
@@ -494,7 +509,7 @@ TypeOK ==
     /\ \A s \in DOMAIN sessions :
           LET ss == sessions[s] IN
           /\ DOMAIN ss = {"sessionId", "key", "requestClass", "tabId", "deadline", "conversationUrl",
-                          "lease", "drivers", "waitSeq"}
+                          "lease", "drivers", "waitSeq", "recoveryCount"}
           /\ ss.sessionId = s
           /\ ss.key \in Keys
           /\ ss.requestClass \in RequestClasses
@@ -509,6 +524,7 @@ TypeOK ==
           /\ \A i \in DOMAIN ss.drivers :
                 ss.drivers[i] \in [requestId : 1..(nextRequestId - 1), holder : Holders, queueDeadline : Times]
           /\ ss.waitSeq \in 0..(nextWaitSeq - 1)
+          /\ ss.recoveryCount \in 0..(nextTabId - 1)
 
 \* 1. at most one reservation per tab
 OneReservationPerTab ==
@@ -584,6 +600,21 @@ WaitersAreWaiting ==
               \/ sessions[s].waitSeq # 0
               \/ IsOpening(Cur, s)
         /\ sessions[s].waitSeq # 0 => sessions[s].drivers # <<>>
+
+\* a session whose RESERVED tab dies while it has a conversation URL keeps its slot: in the same step
+\* it is bound again, to a new tab of its key, with one more recovery counted (a step property; a
+\* RESERVED tab leaves the domain of tabs only by TabGone, and only ClockTick advances lastNow)
+RecoveryKeepsSlot ==
+    [][\A s \in DOMAIN sessions :
+          LET t == sessions[s].tabId IN
+          (/\ t \in DOMAIN tabs /\ tabs[t].state = RESERVED /\ t \notin DOMAIN tabs'
+           /\ sessions[s].conversationUrl # NoUrl /\ lastNow' = lastNow)
+          => /\ s \in DOMAIN sessions'
+             /\ sessions'[s].tabId \in DOMAIN tabs'
+             /\ sessions'[s].tabId # t
+             /\ tabs'[sessions'[s].tabId].key = tabs[t].key
+             /\ sessions'[s].recoveryCount = sessions[s].recoveryCount + 1
+      ]_vars
 
 \* (extra) a tab whose driver vanished mid-command is reset before anyone drives it again
 ResetBeforeDrive ==

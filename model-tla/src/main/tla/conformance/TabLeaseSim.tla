@@ -40,6 +40,7 @@ NextSim ==
           \/ /\ AdapterClosed(t)
              /\ lastInput' = [op |-> "TabClosed", now |-> lastNow, target |-> TargetOf(t)]
           \/ /\ tabs[t].targetId # NoTarget
+             /\ TabMayDie
              /\ TabGone(lastNow, tabs[t].targetId)
              /\ lastInput' = [op |-> "TabGone", now |-> lastNow, target |-> tabs[t].targetId]
     \/ ClockTick /\ lastInput' = [op |-> "Tick", now |-> lastNow + 1]

@@ -58,8 +58,12 @@ public interface TabBroker extends AutoCloseable {
      * Acquires the session, runs {@code action}, and releases with {@code outcome} (or {@code FAILED} when the
      * action throws something else than a dead tab). When the tab dies under the action
      * ({@link TabFailureException} with a gone cause, or the lease revoked for {@code TAB_GONE}), the session is
-     * acquired again (recovered onto exactly one new tab navigated to its conversation URL) and the action
-     * runs again, up to {@code maxRecoveries} times.
+     * acquired again and the action runs again, up to {@code maxRecoveries} times. The recovery takes the
+     * replacement tab the kernel opened under the session's own slot when the tab died (the reservation moved
+     * there; a waiter of the key cannot take the slot first; the session's {@code recoveryCount} grows by one)
+     * and navigated to its conversation URL. A session without a conversation URL cannot be recovered: the
+     * kernel ended it ({@code TAB_GONE}, its slot went to the next waiter) and this method throws
+     * {@link SessionEndedException} instead of starting a new session under the same id.
      *
      * @param <T>           the action's result type
      * @param sessionId     the session, chosen by the caller
@@ -70,6 +74,7 @@ public interface TabBroker extends AutoCloseable {
      * @param action        the work to do under the lease
      * @return the action's result
      * @throws LeaseRejectedException when an acquire is rejected or refused
+     * @throws SessionEndedException  when the tab died and the session ended instead of moving to a new tab
      * @throws InterruptedException   when interrupted while waiting or in the action
      */
     <T> T withSession(String sessionId, String key, String requestClass, dev.tablease.kernel.Outcome outcome,

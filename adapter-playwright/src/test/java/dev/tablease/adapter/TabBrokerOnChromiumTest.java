@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -277,32 +278,102 @@ class TabBrokerOnChromiumTest {
                 return ChatAgent.poll(lease, 10_000); // the recovered tab, at the conversation
             }
             ChatAgent.send(lease, chat.base(), "crash me");
-            String target = lease.targetId();
-            Thread crasher = new Thread(() -> {
-                try {
-                    Thread.sleep(300);
-                    Cdp.crash(chromium, target);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            crasher.start();
-            try {
-                lease.run(page -> page.waitForSelector("#status:text-is('never')",
-                        new com.microsoft.playwright.Page.WaitForSelectorOptions().setTimeout(20_000)));
-            } catch (TabFailureException e) {
-                assertInstanceOf(TabFailure.RendererCrashed.class, e.failure(), e.toString());
-                throw e;
-            } finally {
-                crasher.join();
-            }
-            throw new AssertionError("the crash went unnoticed");
+            throw crashUnder(lease);
         });
         assertEquals(chat.fullAnswer("crash me"), answer);
         Input.TabGone gone = store.inputs(Input.TabGone.class).get(0);
         assertEquals(GoneCause.RENDERER_CRASHED, gone.cause());
         assertEquals(1, ourTabs().size(), "the crashed tab was closed, one new tab remains");
         assertFalse(ourTabs().contains(gone.targetId()));
+    }
+
+    /**
+     * Crashes the lease's renderer from outside (a second CDP client) while the lease waits for something that
+     * never comes. @return the lease's failure (a {@code RendererCrashed}), for the caller to throw
+     */
+    private static TabFailureException crashUnder(TabLease lease) throws InterruptedException {
+        String target = lease.targetId();
+        Thread crasher = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+                Cdp.crash(chromium, target);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        crasher.start();
+        try {
+            lease.run(page -> page.waitForSelector("#status:text-is('never')",
+                    new com.microsoft.playwright.Page.WaitForSelectorOptions().setTimeout(20_000)));
+        } catch (TabFailureException e) {
+            assertInstanceOf(TabFailure.RendererCrashed.class, e.failure(), e.toString());
+            return e;
+        } finally {
+            crasher.join();
+        }
+        throw new AssertionError("the crash went unnoticed");
+    }
+
+    @Test
+    void rendererCrashWhileAnotherSessionWaitsAtTheCap_recoveryTakesTheReplacementTabFirst_andCountsIt()
+            throws Exception {
+        RecordingStore store = store(fast().maxPerKey(1).build());
+        TabBroker broker = broker(store);
+        AtomicReference<PendingLease> waiter = new AtomicReference<>();
+        AtomicInteger runs = new AtomicInteger();
+        String answer = broker.withSession("s1", "chat", "default", dev.tablease.kernel.Outcome.COMPLETED, 1, lease -> {
+            if (runs.incrementAndGet() == 2) {
+                assertTrue(waiter.get().await(Duration.ofMillis(1)).isEmpty(), "the waiter did not take the slot");
+                assertEquals(1, session(store, "s1").recoveryCount());
+                return ChatAgent.poll(lease, 10_000);
+            }
+            ChatAgent.send(lease, chat.base(), "crash me");
+            waiter.set(broker.request("s2", "chat", "default")); // queued: s1 holds the key's only slot
+            assertTrue(waiter.get().queueDeadline().isPresent(), "s2 waits");
+            throw crashUnder(lease);
+        });
+        assertEquals(chat.fullAnswer("crash me"), answer, "recovered at the conversation URL");
+        assertEquals(2, runs.get());
+        List<Decision.ReservationMoved> moved = store.decisions(Decision.ReservationMoved.class);
+        assertEquals(1, moved.size(), moved.toString());
+        assertEquals("s1", moved.get(0).sessionId());
+        assertEquals(1, moved.get(0).recoveryCount());
+        try (TabLease second = waiter.get().await()) { // s1 completed: now the slot is s2's
+            assertEquals("s2", second.sessionId());
+            assertEquals(1, ourTabs().size(), "never more than the cap");
+            second.complete();
+        }
+    }
+
+    @Test
+    void rendererCrashOfASessionWithoutConversationUrl_failsClosedWithTabGone_andFreesTheSlotForTheWaiter()
+            throws Exception {
+        RecordingStore store = store(fast().maxPerKey(1).build());
+        TabBroker broker = broker(store);
+        AtomicReference<PendingLease> waiter = new AtomicReference<>();
+        AtomicInteger runs = new AtomicInteger();
+        SessionEndedException ended = assertThrows(SessionEndedException.class, () ->
+                broker.withSession("s1", "chat", "default", dev.tablease.kernel.Outcome.COMPLETED, 3, lease -> {
+                    runs.incrementAndGet();
+                    lease.run(page -> page.navigate(chat.base().toString())); // no conversation URL recorded
+                    waiter.set(broker.request("s2", "chat", "default"));
+                    throw crashUnder(lease);
+                }));
+        assertEquals(1, runs.get(), "no second run on a new session under the same id");
+        assertEquals("s1", ended.sessionId());
+        assertEquals(Optional.of(dev.tablease.kernel.EndReason.TAB_GONE), ended.reason());
+        assertInstanceOf(TabFailureException.class, ended.getSuppressed()[0]);
+        try (TabLease second = waiter.get().await(Duration.ofSeconds(20)).orElseThrow()) {
+            assertEquals("s2", second.sessionId());
+            second.complete();
+        }
+        assertTrue(store.decisions(Decision.ReservationMoved.class).isEmpty());
+        assertTrue(store.snapshot().sessions().stream().noneMatch(x -> x.sessionId().equals("s1")));
+    }
+
+    private static dev.tablease.kernel.Session session(RecordingStore store, String sessionId) {
+        return store.snapshot().sessions().stream().filter(x -> x.sessionId().equals(sessionId)).findFirst()
+                .orElseThrow();
     }
 
     @Test

@@ -149,15 +149,15 @@ public final class StatusCommand implements Command {
 
         List<Session> bound = state.sessions().stream().filter(Session::isBound).toList();
         b.append("\nRESERVATIONS: ").append(bound.size()).append('\n');
-        Table res = new Table("SESSION", "KEY", "CLASS", "TAB", "DEADLINE", "CONVERSATION");
+        Table res = new Table("SESSION", "KEY", "CLASS", "TAB", "DEADLINE", "RECOVERIES", "CONVERSATION");
         for (Session s : bound) {
-            res.row(s.sessionId(), s.key(), s.requestClass(), s.tabId(), in(now, s.deadline()),
+            res.row(s.sessionId(), s.key(), s.requestClass(), s.tabId(), in(now, s.deadline()), s.recoveryCount(),
                     s.conversationUrl() == null ? "-" : s.conversationUrl());
         }
         res.appendTo(b);
         List<Session> unbound = state.sessions().stream().filter(s -> !s.isBound() && !s.isWaiting()).toList();
         if (!unbound.isEmpty()) {
-            b.append("  unbound (their tab died; the next acquire recovers them): ");
+            b.append("  unbound (their tab could not be opened; the next acquire recovers them): ");
             b.append(String.join(", ", unbound.stream().map(Session::sessionId).toList())).append('\n');
         }
 

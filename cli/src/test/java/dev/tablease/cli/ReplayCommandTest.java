@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code tablease replay}: exit codes, line numbers and output, on small hand-written traces. */
 class ReplayCommandTest {
 
-    static final String HEADER = "{\"format\":\"tablease-trace\",\"version\":1,\"config\":{\"maxPerKey\":3,"
+    static final String HEADER = "{\"format\":\"tablease-trace\",\"version\":2,\"config\":{\"maxPerKey\":3,"
             + "\"maxPerKeyOverrides\":{},\"globalMax\":8,\"poolTtlMillis\":1800000,\"heartbeatIntervalMillis\":60000,"
             + "\"missedHeartbeats\":3,\"requestClassBudgetsMillis\":{\"default\":900000,\"pro\":5400000},"
             + "\"deadlineMarginMillis\":60000,\"queueCapacity\":16,\"queueTimeoutMillis\":120000}}";
@@ -168,7 +168,7 @@ class ReplayCommandTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
             wrong format        | {"format":"other-trace","version":1,"config":{}}                    | unknown format 'other-trace'
-            wrong version       | HEADER_VERSION_2                                                     | unsupported version 2 (this reader reads version 1)
+            wrong version       | HEADER_VERSION_3                                                     | unsupported version 3 (this reader reads versions 1 to 2)
             version as text     | {"format":"tablease-trace","version":"1","config":{}}               | integer "version"
             no format           | {"version":1,"config":{}}                                             | line 1 must be the header
             a step on line 1    | {"seq":1,"input":{"type":"Tick","now":5}}                            | (found a step)
@@ -180,7 +180,7 @@ class ReplayCommandTest {
             """)
     void aBadHeaderExitsTwoOnLineOne(String kind, String header, String reason) throws IOException {
         String line1 = switch (header) {
-            case "HEADER_VERSION_2" -> HEADER.replace("\"version\":1", "\"version\":2");
+            case "HEADER_VERSION_3" -> HEADER.replace("\"version\":2", "\"version\":3");
             case "HEADER_NO_GLOBALMAX" -> HEADER.replace("\"globalMax\":8,", "");
             case "HEADER_GLOBALMAX_0" -> HEADER.replace("\"globalMax\":8", "\"globalMax\":0");
             default -> header;

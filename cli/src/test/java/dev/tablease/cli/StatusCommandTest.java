@@ -72,13 +72,28 @@ class StatusCommandTest {
         assertTrue(out.matches("(?s).*\\n  1 +chatgpt +RESERVED +T1 +s1 .*"), out);
         assertTrue(out.matches("(?s).*\\n  2 +claude +RESERVED +T2 +s2 .*"), out);
         assertTrue(out.contains("RESERVATIONS: 2"), out);
-        assertTrue(out.matches("(?s).*\\n  s1 +chatgpt +default +1 +in [0-9.]+ s +https://chat.example/c/1\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\n  s1 +chatgpt +default +1 +in [0-9.]+ s +0 +https://chat.example/c/1\\n.*"), out);
         assertTrue(out.contains("DRIVER LEASES: 1"), out);
         assertTrue(out.matches("(?s).*\\n  s1 +send pid 1 +1 +[0-9.]+ s ago +in [0-9.]+ s\\n.*"), out);
         assertTrue(out.contains("WAITERS: 2"), out);
         assertTrue(out.matches("(?s).*\\n  a tab +s3 +chatgpt +send pid 3 +\\d+ +in [0-9.]+ s\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  the lease +s1 +chatgpt +watcher +\\d+ +in [0-9.]+ s\\n.*"), out);
         assertEquals("", run.err());
+    }
+
+    @Test
+    void aSessionWhoseTabDiedShowsItsRecoveryOnTheReplacementTab() {
+        Path file = store();
+        try (FileKernelStore store = FileKernelStore.open(file, CONFIG, wall::get,
+                FileKernelStore.Options.defaults().withFsync(false).withBootClock(BootClock.none()))) {
+            store.apply(now -> new Input.TabGone(now, "T1", dev.tablease.kernel.GoneCause.RENDERER_CRASHED));
+        }
+        CliRun run = status(Map.of(), "--store", file.toString());
+        assertEquals(0, run.exit(), run.toString());
+        String out = run.out();
+        assertTrue(out.matches("(?s).*\\n  3 +chatgpt +OPENING +- +s1 .*"), out);
+        assertTrue(out.matches("(?s).*\\n  s1 +chatgpt +default +3 +in [0-9.]+ s +1 +https://chat.example/c/1\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\n  a tab +s3 +chatgpt .*"), out + " (s3 still waits: the slot stayed s1's)");
     }
 
     @Test

@@ -46,8 +46,21 @@ public sealed interface Decision {
     record Revoked(String sessionId, String holder, long token, RevokeReason reason) implements Decision {
     }
 
-    /** A reservation ended. With {@link EndReason#TAB_GONE} the session stays, unbound, for recovery. */
+    /**
+     * A reservation ended. {@link EndReason#TAB_GONE}: the tab died before the session had a conversation URL,
+     * so there is nothing to recover: the session ends (fail closed) and its slot is freed.
+     * {@link EndReason#OPEN_FAILED}: the session stays, unbound, for recovery.
+     */
     record ReservationEnded(String sessionId, long tabId, EndReason reason) implements Decision {
+    }
+
+    /**
+     * The session's RESERVED tab {@code fromTabId} died and the session has a conversation URL: its reservation
+     * moves to the replacement tab {@code toTabId} (OPENING now, under the same slot of the key: the tab count
+     * neither grows past the cap nor drops to let a waiter in first). {@code recoveryCount} is the session's
+     * count after this move. An {@link OpenTab} for {@code toTabId} follows.
+     */
+    record ReservationMoved(String sessionId, long fromTabId, long toTabId, long recoveryCount) implements Decision {
     }
 
     /** Open a tab for {@code key}; answer with {@link Input.TabOpened} or {@link Input.TabOpenFailed}. */

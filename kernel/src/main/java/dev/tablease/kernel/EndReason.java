@@ -6,7 +6,7 @@ public enum EndReason {
     FINISHED,
     /** The session's deadline passed. */
     DEADLINE,
-    /** The tab died; the session may be recovered onto one new tab. */
+    /** The tab died before the session had a conversation URL: nothing to recover, the session ends (fail closed). */
     TAB_GONE,
     /** The tab opened on the session's behalf could not be opened; the session stays, unbound. */
     OPEN_FAILED

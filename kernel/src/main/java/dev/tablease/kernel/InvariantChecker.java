@@ -33,6 +33,12 @@ public final class InvariantChecker {
         BindingIsReservation,
         /** An input whose token is not the current lease's changes nothing (a step property). */
         FencedWrites,
+        /**
+         * A session whose RESERVED tab dies while it has a conversation URL (and is not past its deadline) is
+         * still bound after the step, to a new tab of its key, with its recovery counted: it keeps its slot,
+         * no waiter takes it first (a step property).
+         */
+        RecoveryKeepsSlot,
         /** After {@code Tick(now)} nothing is due at or before {@code now}. */
         NothingOverdue,
         /** Every lease has {@code expiresAt = min(deadline, lastBeat + heartbeatTimeout)}. */
@@ -125,6 +131,9 @@ public final class InvariantChecker {
             }
             if (s.isWaiting() && (s.waitSeq() < 0 || s.waitSeq() >= state.nextWaitSeq() || !waitSeqs.add(s.waitSeq()))) {
                 v.add(new Violation(Invariant.TypeOK, "session " + s.sessionId() + " has waitSeq " + s.waitSeq()));
+            }
+            if (s.recoveryCount() < 0) {
+                v.add(new Violation(Invariant.TypeOK, "session " + s.sessionId() + " has recoveryCount " + s.recoveryCount()));
             }
             if (s.isWaiting() && s.drivers().isEmpty()) {
                 v.add(new Violation(Invariant.TypeOK, "session " + s.sessionId() + " waits for a tab with no driver"));
@@ -252,6 +261,28 @@ public final class InvariantChecker {
         if (fencedOut && !refused) {
             v.add(new Violation(Invariant.FencedWrites, input + " carried a stale token and was not refused"));
         }
+        if (input instanceof Input.TabGone g && !refused) {
+            recoveryKeepsSlot(before, g, after, v);
+        }
         return v;
+    }
+
+    private static void recoveryKeepsSlot(KernelState before, Input.TabGone g, KernelState after, List<Violation> v) {
+        Tab dead = before.tabs().stream().filter(t -> g.targetId().equals(t.targetId())).findFirst().orElse(null);
+        if (dead == null || dead.state() != TabState.RESERVED || dead.sessionId() == null) {
+            return;
+        }
+        Session s = before.sessions().stream().filter(x -> x.sessionId().equals(dead.sessionId())).findFirst().orElse(null);
+        if (s == null || s.conversationUrl() == null || s.deadline() <= g.now()) {
+            return;
+        }
+        Session moved = after.sessions().stream().filter(x -> x.sessionId().equals(s.sessionId())).findFirst().orElse(null);
+        Tab to = moved == null ? null
+                : after.tabs().stream().filter(t -> t.tabId() == moved.tabId()).findFirst().orElse(null);
+        if (moved == null || to == null || to.tabId() == dead.tabId() || !to.key().equals(dead.key())
+                || !s.sessionId().equals(to.sessionId()) || moved.recoveryCount() != s.recoveryCount() + 1) {
+            v.add(new Violation(Invariant.RecoveryKeepsSlot, "tab " + dead.tabId() + " of session " + s.sessionId()
+                    + " died and the session lost its slot: after " + g + " it is " + moved));
+        }
     }
 }

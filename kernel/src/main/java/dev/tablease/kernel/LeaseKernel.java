@@ -443,20 +443,38 @@ public final class LeaseKernel {
         dispatch(out);
     }
 
+    /**
+     * A tab died. A session it was RESERVED for keeps its slot: with a conversation URL its reservation moves
+     * to a replacement tab, opened at once under the same slot (the key's tab count is unchanged, so no waiter
+     * takes the slot first and the cap holds); without one there is nothing to recover and the session ends
+     * (fail closed, {@code ReservationEnded(TAB_GONE)}), freeing the slot.
+     */
     private void tabGone(StepDecisions out, Input.TabGone g) {
         TabEntry t = tabsByTarget.get(g.targetId());
         SessionEntry s = t.session(sessions);
+        if (s != null && overdue(s)) {
+            endSession(out, s, EndReason.DEADLINE); // over already: nothing to recover
+            s = null;
+        }
+        if (s == null) {
+            removeTab(t);
+            dispatch(out);
+            return;
+        }
+        if (s.leased()) {
+            out.append(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.TAB_GONE));
+            endLease(s);
+        }
         removeTab(t);
-        if (s != null) {
-            if (s.leased()) {
-                out.append(new Decision.Revoked(s.sessionId, s.leaseHolder, s.leaseToken, RevokeReason.TAB_GONE));
-                endLease(s);
-            }
-            unbind(s);
+        unbind(s);
+        if (s.conversationUrl != null) {
+            s.recoveryCount++;
+            out.append(new Decision.ReservationMoved(s.sessionId, t.tabId, nextTabId, s.recoveryCount));
+            openTabFor(out, s, s.keyEntry);
+        } else {
+            rejectAllDrivers(out, s, RejectReason.SESSION_ENDED);
             out.append(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.TAB_GONE));
-            if (s.hasDrivers()) {
-                startWaiting(s); // recovery for the waiting drivers: exactly one new tab
-            }
+            forget(s);
         }
         dispatch(out);
     }
@@ -686,10 +704,15 @@ public final class LeaseKernel {
                 pool(t, true);
             }
         }
+        forget(s);
+    }
+
+    /** Removes an ended session from every index: frees its slot and its id. */
+    private void forget(SessionEntry s) {
         stopWaiting(s);
         deadlines.remove(s);
         s.keyEntry.bound.remove(s);
-        sessions.remove(s); // in no index any more: frees its slot and its id
+        sessions.remove(s);
     }
 
     private void rejectAllDrivers(StepDecisions out, SessionEntry s, RejectReason reason) {

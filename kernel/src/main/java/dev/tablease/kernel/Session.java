@@ -5,8 +5,10 @@ import java.util.List;
 /**
  * One chat session as the kernel sees it (plain data). A session is <em>waiting</em>
  * ({@code waitSeq > 0}, no tab), <em>bound</em> ({@code tabId > 0}: its tab is OPENING on its behalf or
- * RESERVED for it, which is the reservation) or <em>unbound</em> (its tab died; it keeps its deadline
- * and conversation URL for recovery).
+ * RESERVED for it, which is the reservation) or <em>unbound</em> (its tab could not be opened; it keeps
+ * its deadline and conversation URL for recovery). A session whose RESERVED tab dies keeps its slot: the
+ * reservation moves to a replacement tab ({@link Decision.ReservationMoved}) when it has a conversation URL,
+ * else the session ends.
  *
  * @param sessionId       caller-chosen id
  * @param key             the vendor/profile key
@@ -18,9 +20,11 @@ import java.util.List;
  * @param lease           the current driver lease, or {@code null}
  * @param drivers         drivers waiting for the lease, oldest first
  * @param waitSeq         position in the global FIFO of sessions waiting for a tab; 0 when not waiting
+ * @param recoveryCount   how many times the reservation moved to a replacement tab after its tab died (≥ 0)
  */
 public record Session(String sessionId, String key, String requestClass, long tabId, long deadline,
-                      String conversationUrl, DriverLease lease, List<DriverWaiter> drivers, long waitSeq) {
+                      String conversationUrl, DriverLease lease, List<DriverWaiter> drivers, long waitSeq,
+                      long recoveryCount) {
 
     /**
      * Copies the list of drivers.
@@ -34,6 +38,7 @@ public record Session(String sessionId, String key, String requestClass, long ta
      * @param lease           the current driver lease, or {@code null}
      * @param drivers         drivers waiting for the lease, oldest first
      * @param waitSeq         position in the global FIFO of sessions waiting for a tab; 0 when not waiting
+     * @param recoveryCount   how many times the reservation moved to a replacement tab (≥ 0)
      */
     public Session {
         drivers = List.copyOf(drivers);

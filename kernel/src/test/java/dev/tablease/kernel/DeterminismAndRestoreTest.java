@@ -70,7 +70,7 @@ class DeterminismAndRestoreTest {
         KernelState good = k.snapshot();
         Session s1 = good.sessions().get(0);
         Session pointingElsewhere = new Session(s1.sessionId(), s1.key(), s1.requestClass(), 999, s1.deadline(),
-                s1.conversationUrl(), s1.lease(), s1.drivers(), s1.waitSeq());
+                s1.conversationUrl(), s1.lease(), s1.drivers(), s1.waitSeq(), s1.recoveryCount());
         KernelState bad = new KernelState(good.lastNow(), good.nextToken(), good.nextTabId(), good.nextRequestId(),
                 good.nextWaitSeq(), good.tabs(), List.of(pointingElsewhere, good.sessions().get(1)));
         InvalidStateException e = assertThrows(InvalidStateException.class,

@@ -59,14 +59,14 @@ class InvariantCheckerCatchesBrokenStatesTest {
     @Test
     void oneReservationPerTab() {
         Session s1 = session(good, "s1");
-        Session s2 = new Session("s9", "a", "default", s1.tabId(), s1.deadline(), null, null, List.of(), 0);
+        Session s2 = new Session("s9", "a", "default", s1.tabId(), s1.deadline(), null, null, List.of(), 0, 0);
         assertCaught(InvariantChecker.Invariant.OneReservationPerTab, withSessions(good, l -> { l.add(s2); return l; }));
     }
 
     @Test
     void oneTabPerSession() {
         Session s1 = session(good, "s1");
-        Session moved = new Session("s1", "a", "default", 404, s1.deadline(), null, s1.lease(), s1.drivers(), 0);
+        Session moved = new Session("s1", "a", "default", 404, s1.deadline(), null, s1.lease(), s1.drivers(), 0, 0);
         assertCaught(InvariantChecker.Invariant.OneTabPerSession, withSessions(good, l -> replace(l, moved)));
     }
 
@@ -74,7 +74,7 @@ class InvariantCheckerCatchesBrokenStatesTest {
     void oneDriverPerSession() {
         Session s1 = session(good, "s1");
         DriverLease forged = new DriverLease("s1", "x", good.nextToken() + 5, s1.lease().lastBeat(), s1.lease().expiresAt());
-        Session broken = new Session("s1", "a", "default", s1.tabId(), s1.deadline(), null, forged, s1.drivers(), 0);
+        Session broken = new Session("s1", "a", "default", s1.tabId(), s1.deadline(), null, forged, s1.drivers(), 0, 0);
         assertCaught(InvariantChecker.Invariant.OneDriverPerSession, withSessions(good, l -> replace(l, broken)));
     }
 
@@ -102,14 +102,14 @@ class InvariantCheckerCatchesBrokenStatesTest {
         Session s1 = session(good, "s1");
         DriverLease l = s1.lease();
         DriverLease tooLong = new DriverLease("s1", l.holder(), l.token(), l.lastBeat(), s1.deadline() + 1);
-        Session broken = new Session("s1", "a", "default", s1.tabId(), s1.deadline(), null, tooLong, s1.drivers(), 0);
+        Session broken = new Session("s1", "a", "default", s1.tabId(), s1.deadline(), null, tooLong, s1.drivers(), 0, 0);
         assertCaught(InvariantChecker.Invariant.LeaseWithinDeadline, withSessions(good, x -> replace(x, broken)));
     }
 
     @Test
     void waitersAreWaiting() {
         Session s1 = session(good, "s1");
-        Session noLease = new Session("s1", "a", "default", s1.tabId(), s1.deadline(), null, null, s1.drivers(), 0);
+        Session noLease = new Session("s1", "a", "default", s1.tabId(), s1.deadline(), null, null, s1.drivers(), 0, 0);
         assertCaught(InvariantChecker.Invariant.WaitersAreWaiting, withSessions(good, x -> replace(x, noLease)));
     }
 
@@ -133,7 +133,7 @@ class InvariantCheckerCatchesBrokenStatesTest {
         Input stale = new Input.Heartbeat(5, "s1", s1.lease().token() + 1);
         Session extended = new Session("s1", "a", "default", s1.tabId(), s1.deadline(), null,
                 new DriverLease("s1", s1.lease().holder(), s1.lease().token(), 5, s1.lease().expiresAt() + 5),
-                s1.drivers(), 0);
+                s1.drivers(), 0, 0);
         KernelState after = withSessions(good, x -> replace(x, extended));
         List<InvariantChecker.Violation> v = InvariantChecker.checkStep(good, stale,
                 List.of(new Decision.Extended("s1", stale instanceof Input.Heartbeat h ? h.token() : 0, 0)), after);

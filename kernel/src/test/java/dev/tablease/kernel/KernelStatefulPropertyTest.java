@@ -154,6 +154,30 @@ class KernelStatefulPropertyTest {
         assertTrue(e.getMessage().contains("CLOSING"), e::getMessage);
     }
 
+    /**
+     * A broken kernel with the old rule for a dead tab: before each TabGone it forgets the conversation URL of
+     * the session the tab is RESERVED for, so the session loses its slot (it ends) instead of moving to a
+     * replacement tab. RecoveryKeepsSlot, checked against the state before the rewrite, must fail.
+     */
+    @Test
+    void aKernelWhoseCrashedSessionLosesItsSlotIsCaught() {
+        SutFactory broken = new SutFactory() {
+            @Override
+            public Sut fresh() {
+                return slotLosing(new LeaseKernel(StatefulKernelModel.CONFIG));
+            }
+
+            @Override
+            public Sut restored(KernelState state) {
+                return slotLosing(LeaseKernel.restore(StatefulKernelModel.CONFIG, state));
+            }
+        };
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> run(broken, StatefulKernelModel.CONFIG, 300, 42L, 50, new Coverage()));
+        report("crashed session loses its slot", e);
+        assertTrue(e.getMessage().contains("RecoveryKeepsSlot"), e::getMessage);
+    }
+
     // ------------------------------------------------------------------------------ helpers
 
     static void run(SutFactory factory, KernelConfig checkConfig, int examples, Long seed, int shrinks,
@@ -262,6 +286,34 @@ class KernelStatefulPropertyTest {
     private static long currentToken(LeaseKernel k, String sessionId) {
         return k.snapshot().sessions().stream().filter(s -> s.sessionId().equals(sessionId) && s.lease() != null)
                 .mapToLong(s -> s.lease().token()).findFirst().orElse(0);
+    }
+
+    static Sut slotLosing(LeaseKernel start) {
+        return new Sut() {
+            private LeaseKernel k = start;
+
+            @Override
+            public List<Decision> apply(Input input) {
+                if (input instanceof Input.TabGone g) {
+                    KernelState st = k.snapshot();
+                    String owner = st.tabs().stream().filter(t -> g.targetId().equals(t.targetId()))
+                            .map(Tab::sessionId).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                    if (owner != null) {
+                        List<Session> sessions = st.sessions().stream().map(x -> !x.sessionId().equals(owner) ? x
+                                : new Session(x.sessionId(), x.key(), x.requestClass(), x.tabId(), x.deadline(), null,
+                                x.lease(), x.drivers(), x.waitSeq(), x.recoveryCount())).toList();
+                        k = LeaseKernel.restore(StatefulKernelModel.CONFIG, new KernelState(st.lastNow(), st.nextToken(),
+                                st.nextTabId(), st.nextRequestId(), st.nextWaitSeq(), st.tabs(), sessions));
+                    }
+                }
+                return k.apply(input);
+            }
+
+            @Override
+            public KernelState snapshot() {
+                return k.snapshot();
+            }
+        };
     }
 
     static Sut tabClosedLosing(LeaseKernel k) {

@@ -264,19 +264,21 @@ class LeaseKernelRulesTest {
     }
 
     @Test
-    void deadTabIsRecoveredOntoExactlyOneNewTabNavigatedToTheConversation() {
+    void deadTabIsReplacedAtOnceUnderTheSameSlotAndNavigatedToTheConversation() {
         Decision.Granted send = k.acquireOpened(0, "s1", "a", "send");
         k.update(1, "s1", send.token(), "https://chat/c/42");
         List<Decision> d = k.gone(2, send.targetId());
         assertEquals(new Decision.Revoked("s1", "send", send.token(), RevokeReason.TAB_GONE), d.get(0));
-        assertEquals(new Decision.ReservationEnded("s1", send.tabId(), EndReason.TAB_GONE), d.get(1));
-        assertEquals(0, k.session("s1").tabId(), "unbound, kept for recovery");
+        Decision.OpenTab open = find(d, Decision.OpenTab.class);
+        assertEquals(new Decision.ReservationMoved("s1", send.tabId(), open.tabId(), 1), d.get(1));
+        assertEquals(open.tabId(), k.session("s1").tabId(), "bound to the replacement at once");
+        assertEquals(1, k.session("s1").recoveryCount());
+        assertNull(find(d, Decision.ReservationEnded.class), "the reservation moves, it does not end");
 
         d = k.acquire(3, "s1", "a", "send-retry");
-        Decision.OpenTab open = find(d, Decision.OpenTab.class);
-        assertNotNull(open);
+        assertNull(find(d, Decision.OpenTab.class), "the driver waits for the replacement: exactly one new tab");
         d = k.acquire(4, "s1", "a", "watcher");
-        assertNull(find(d, Decision.OpenTab.class), "a second recovery waits: exactly one new tab");
+        assertNull(find(d, Decision.OpenTab.class));
         d = k.opened(5, open.tabId(), "T-new");
         assertEquals(new Decision.Navigate(open.tabId(), "T-new", "https://chat/c/42"), d.get(0));
         Decision.Granted g = assertInstanceOf(Decision.Granted.class, d.get(1));
@@ -286,11 +288,51 @@ class LeaseKernelRulesTest {
     }
 
     @Test
-    void tabDeathWithWaitingDriversStartsRecoveryAtOnce() {
+    void aCrashedSessionKeepsItsSlotAheadOfTheWaitersOfItsKey() {
+        KernelHarness one = new KernelHarness(KernelConfig.builder().maxPerKey(1).globalMax(2).build());
+        Decision.Granted send = one.acquireOpened(0, "s1", "a", "send");
+        one.update(1, "s1", send.token(), "https://chat/c/1");
+        one.acquire(2, "s2", "a", "other"); // waits: key a is at its cap
+        List<Decision> d = one.gone(3, send.targetId());
+        Decision.OpenTab open = find(d, Decision.OpenTab.class);
+        assertNotNull(open);
+        assertEquals(open.tabId(), one.session("s1").tabId(), "the slot stays with s1");
+        assertTrue(one.session("s2").isWaiting(), "the waiter does not take the freed slot first");
+        assertEquals(1, one.count(t -> t.key().equals("a")), "the key's count neither grows nor drops");
+        d = one.opened(4, open.tabId(), "T2");
+        d = one.acquire(5, "s1", "a", "poll");
+        Decision.Granted poll = assertInstanceOf(Decision.Granted.class, d.get(d.size() - 1));
+        assertEquals(open.tabId(), poll.tabId());
+    }
+
+    @Test
+    void aDeadTabWithoutAConversationUrlEndsTheSessionAndFreesTheSlot() {
+        KernelHarness one = new KernelHarness(KernelConfig.builder().maxPerKey(1).globalMax(2).build());
+        Decision.Granted send = one.acquireOpened(0, "s1", "a", "send");
+        one.acquire(1, "s1", "a", "watcher");
+        one.acquire(2, "s2", "a", "other");
+        List<Decision> d = one.gone(3, send.targetId());
+        assertEquals(new Decision.Revoked("s1", "send", send.token(), RevokeReason.TAB_GONE), d.get(0));
+        assertEquals(RejectReason.SESSION_ENDED, find(d, Decision.Rejected.class).reason(), "the watcher fails closed");
+        assertEquals(new Decision.ReservationEnded("s1", send.tabId(), EndReason.TAB_GONE),
+                find(d, Decision.ReservationEnded.class));
+        assertNull(one.session("s1"), "nothing to recover: the session ends");
+        assertEquals(one.session("s2").tabId(), find(d, Decision.OpenTab.class).tabId(), "the freed slot goes to s2");
+    }
+
+    @Test
+    void recoveryCountGrowsWithEachMoveAndSurvivesARestore() {
         Decision.Granted send = k.acquireOpened(0, "s1", "a", "send");
-        k.acquire(1, "s1", "a", "watcher");
-        List<Decision> d = k.gone(2, send.targetId());
-        assertNotNull(find(d, Decision.OpenTab.class));
+        k.update(1, "s1", send.token(), "https://chat/c/7");
+        String target = send.targetId();
+        for (int i = 1; i <= 3; i++) {
+            Decision.OpenTab open = find(k.gone(1 + i, target), Decision.OpenTab.class);
+            target = "T-r" + i;
+            k.opened(1 + i, open.tabId(), target);
+            assertEquals(i, k.session("s1").recoveryCount());
+        }
+        LeaseKernel restored = LeaseKernel.restore(k.config(), k.state());
+        assertEquals(3, restored.snapshot().sessions().get(0).recoveryCount());
     }
 
     @Test

@@ -40,7 +40,8 @@ class SeedDefectsTest {
         assertEquals(RefuseReason.NO_LEASE, find(k.update(3 * SEC, "s1", send.token(), "x"), Decision.Refused.class)
                 .reason(), "the dead tab's holder can change nothing");
         assertEquals(afterDeath, k.state());
-        Decision.OpenTab open = find(k.acquire(3 * SEC, "s1", "chatgpt", "send"), Decision.OpenTab.class);
+        Decision.OpenTab open = find(d, Decision.OpenTab.class); // the replacement, under the same slot
+        find(k.acquire(3 * SEC, "s1", "chatgpt", "send"), Decision.Queued.class);
         find(k.acquire(3 * SEC, "s1", "chatgpt", "watcher"), Decision.Queued.class);
         d = k.opened(4 * SEC, open.tabId(), "T-new");
         assertEquals(new Decision.Navigate(open.tabId(), "T-new", "https://chat.example/c/1"), d.get(0));

@@ -407,6 +407,7 @@ final class StatefulKernelModel {
 
         /** Updates what the drivers and the adapter know from one step's decisions, checking them as it goes. */
         private void observe(Input in, List<Decision> decisions, KernelState before) {
+            Long goneTab = null;
             boolean refused = decisions.stream().anyMatch(d -> d instanceof Decision.Refused);
             if (refused && decisions.size() != 1) {
                 fail(in + " was refused but also decided " + decisions);
@@ -419,6 +420,7 @@ final class StatefulKernelModel {
                 } else if (in instanceof Input.TabOpenFailed f) {
                     opening.remove(f.tabId());
                 } else if (in instanceof Input.TabGone g) {
+                    goneTab = tabOfTarget.get(g.targetId());
                     forgetTarget(g.targetId());
                 } else if (in instanceof Input.TabClosed c) {
                     forgetTarget(c.targetId());
@@ -426,6 +428,11 @@ final class StatefulKernelModel {
             }
             Map<Long, String> navigatedTo = new HashMap<>();
             for (Decision d : decisions) {
+                if (d instanceof Decision.ReservationMoved m) {
+                    if (goneTab == null || m.fromTabId() != goneTab || m.recoveryCount() <= 0) {
+                        fail("ReservationMoved from a tab that did not just die: " + m + " (gone: " + goneTab + ")");
+                    }
+                }
                 if (d instanceof Decision.OpenTab o) {
                     if (o.tabId() <= maxTabId || !opening.add(o.tabId())) {
                         fail("OpenTab of a tab id that is not fresh: " + o);
@@ -496,17 +503,22 @@ final class StatefulKernelModel {
                         if (e.tabId() != 0 && !wasOpening) { // a tab that never opened for it is fresh
                             dirty.add(e.tabId()); // pooled after serving a session: reset before the next one
                         }
+                    }
+                    if (e.reason() != EndReason.OPEN_FAILED) { // the session ended: a later Acquire starts anew
                         urls.remove(e.sessionId());
                         lastTab.remove(e.sessionId());
                         tokenHistory.remove(e.sessionId());
                     }
                 }
             }
+            if (goneTab != null) {
+                dirty.remove(goneTab); // the dead tab is gone, whatever the decisions said of it
+            }
             if (in instanceof Input.Acquire || in instanceof Input.Cancel) {
                 maxRequestId = Math.max(maxRequestId, requestIdOf(decisions));
             }
             if (in instanceof Input.TabOpened o && !refused
-                    && decisions.stream().noneMatch(d -> d instanceof Decision.Granted)) {
+                    && decisions.stream().noneMatch(d -> d instanceof Decision.Granted g && g.tabId() == o.tabId())) {
                 // the tab opened for a session with a conversation but no driver to navigate it: the next
                 // grant on it must reset and navigate it
                 before.tabs().stream().filter(t -> t.tabId() == o.tabId() && t.sessionId() != null)

@@ -397,7 +397,8 @@ final class TraceTranslator {
                     + ", lease |-> " + (l == null ? "NoLease"
                     : "[holder |-> " + q(l.holder()) + ", token |-> " + l.token() + ", lastBeat |-> " + sym.time(l.lastBeat())
                     + ", expiresAt |-> " + sym.time(l.expiresAt()) + "]")
-                    + ", drivers |-> " + drivers + ", waitSeq |-> " + s.waitSeq() + "]"));
+                    + ", drivers |-> " + drivers + ", waitSeq |-> " + s.waitSeq()
+                    + ", recoveryCount |-> " + s.recoveryCount() + "]"));
         }
         return "[tabs |-> " + (st.tabs().isEmpty() ? "<<>>" : defs.name("Tabs", tabs.toString()))
                 + ", sessions |-> " + (st.sessions().isEmpty() ? "<<>>" : defs.name("Sessions", sessions.toString()))

@@ -105,7 +105,7 @@ interface KernelUnderTest extends TraceTranslator.Kernel {
                 for (Session s : st.sessions()) {
                     if (s.deadline() != 0 && s.deadline() < FAR) {
                         s = new Session(s.sessionId(), s.key(), s.requestClass(), s.tabId(), FAR, s.conversationUrl(),
-                                s.lease(), s.drivers(), s.waitSeq());
+                                s.lease(), s.drivers(), s.waitSeq(), s.recoveryCount());
                         changed = true;
                     }
                     sessions.add(s);

@@ -158,7 +158,7 @@ final class ModelBasedReplay {
                 l = new DriverLease(l.sessionId(), l.holder(), 0, l.lastBeat(), l.expiresAt());
             }
             sessions.add(new Session(x.sessionId(), x.key(), x.requestClass(), x.tabId(), x.deadline(),
-                    x.conversationUrl(), l, x.drivers(), x.waitSeq()));
+                    x.conversationUrl(), l, x.drivers(), x.waitSeq(), x.recoveryCount()));
         }
         return new KernelState(s.lastNow(), s.nextToken(), s.nextTabId(), s.nextRequestId(), s.nextWaitSeq(),
                 s.tabs(), sessions);
@@ -206,7 +206,7 @@ final class ModelBasedReplay {
             }
             sessions.add(new Session(sid, s.str("key"), s.str("requestClass"), s.num("tabId"), s.num("deadline"),
                     s.num("conversationUrl") == 0 ? null : String.valueOf(s.num("conversationUrl")), lease, drivers,
-                    s.num("waitSeq")));
+                    s.num("waitSeq"), s.num("recoveryCount")));
         }
         sessions.sort(Comparator.comparing(Session::sessionId));
         return new KernelState((Long) v.get("lastNow"), (Long) v.get("nextToken"), (Long) v.get("nextTabId"),

@@ -115,13 +115,21 @@ class TraceValidatorTest {
         SpecConstants c = ConformanceFixtures.LARGE;
         List<Input> inputs = null;
         int divergence = -1;
+        // a seed whose first wrong decision also changes the state (a stale heartbeat that extends nothing is a
+        // wrong decision on an unchanged state: the replay sees it, TLC, which checks states, cannot)
         for (long seed = ConformanceFixtures.SEED; inputs == null; seed++) {
             TraceTranslator.Run r = TraceGenerator.generate("seed " + seed, seed, variant.build(c), 2, 4, 120);
-            TraceTranslator.Run real = TraceTranslator.replay("real", r.inputs(), KernelUnderTest.real(c.kernelConfig()), null);
-            for (int i = 0; i < r.inputs().size() && divergence < 0; i++) {
-                if (!r.posts().get(i).equals(real.posts().get(i))) {
-                    divergence = i + 1;
-                    inputs = r.inputs();
+            KernelUnderTest broken = variant.build(c);
+            KernelUnderTest real = KernelUnderTest.real(c.kernelConfig());
+            for (int i = 0; i < r.inputs().size(); i++) {
+                boolean sameDecisions = broken.apply(r.inputs().get(i)).equals(real.apply(r.inputs().get(i)));
+                boolean sameState = broken.snapshot().equals(real.snapshot());
+                if (!sameDecisions || !sameState) {
+                    if (!sameDecisions && !sameState) {
+                        divergence = i + 1;
+                        inputs = r.inputs();
+                    }
+                    break;
                 }
             }
         }

@@ -46,6 +46,10 @@ class WeakenedGuardsAreCaughtTest {
                         "               !.tabs[t].state = state,\n               !.tabs[t].sessionId = s,\n",
                         "               !.tabs[t].state = state,\n",
                         Tlc.VIOLATION_SAFETY, "Error: Invariant BindingIsReservation is violated."),
+                Arguments.of("a crashed session loses its slot", "TabLeaseSafety.cfg",
+                        "THEN MoveReservation(st1, s, now)",
+                        "THEN st1",
+                        Tlc.VIOLATION_LIVENESS, "Error: Action property RecoveryKeepsSlot is violated."),
                 // liveness: a silent driver keeps its lease until the deadline (TLC names no temporal
                 // property; the liveness cfg checks SilentDriverLosesLease among others)
                 Arguments.of("no heartbeat expiry", "TabLeaseLiveness.cfg",

@@ -24,7 +24,7 @@ import java.util.Objects;
 
 /**
  * The state file's format (see {@code docs/store.md}, "File format"): one line of JSON,
- * {@code {"format":"tablease-state","version":1,"config":{...},"clock":{...}|null,"state":{...}}}, the
+ * {@code {"format":"tablease-state","version":2,"config":{...},"clock":{...}|null,"state":{...}}}, the
  * config and state written by {@link TraceCodec} exactly as in traces. Reading is strict and typed:
  * every problem is a {@link StoreCorruptException} with its {@link Problem}. Thread-safe.
  */
@@ -32,8 +32,13 @@ public final class StateFile {
 
     /** The value of {@code "format"}. */
     public static final String FORMAT = "tablease-state";
-    /** The only {@code "version"} this code reads and writes. */
-    public static final int VERSION = 1;
+    /** The {@code "version"} this code writes. */
+    public static final int VERSION = 2;
+    /**
+     * The oldest version this code reads: version 1 differs only in that its sessions have no
+     * {@code recoveryCount}, which reads as 0 (and the next write is version 2).
+     */
+    public static final int OLDEST_READABLE_VERSION = 1;
 
     private static final List<String> FIELDS = List.of("format", "version", "config", "clock", "state");
     private static final List<String> CLOCK_FIELDS = List.of("bootId", "bootMillis", "storeMillis");
@@ -161,10 +166,14 @@ public final class StateFile {
                     null);
         }
         JsonNode version = root.get("version");
-        if (version == null || !version.isIntegralNumber() || version.asLong() != VERSION) {
+        if (version == null || !version.isIntegralNumber()
+                || version.asLong() < OLDEST_READABLE_VERSION || version.asLong() > VERSION) {
             throw new StoreCorruptException(file, Problem.UNSUPPORTED_VERSION,
-                    "this code reads version " + VERSION + " only, found "
+                    "this code reads versions " + OLDEST_READABLE_VERSION + " to " + VERSION + ", found "
                             + (version == null ? "no \"version\" field" : version), null);
+        }
+        if (version.asLong() == 1) {
+            upgradeVersion1(root.get("state"));
         }
         checkFields(file, root, FIELDS, "");
         KernelConfig config;
@@ -187,6 +196,18 @@ public final class StateFile {
             throw new StoreCorruptException(file, Problem.INCONSISTENT_STATE, e.getMessage(), e);
         }
         return new Loaded(new Contents(config, clock, state), kernel);
+    }
+
+    /** Version 1 → 2: a session without {@code recoveryCount} has never been recovered. */
+    private static void upgradeVersion1(JsonNode state) {
+        JsonNode sessions = state == null ? null : state.get("sessions");
+        if (sessions != null && sessions.isArray()) {
+            for (JsonNode session : sessions) {
+                if (session instanceof ObjectNode o && !o.has("recoveryCount")) {
+                    o.put("recoveryCount", 0);
+                }
+            }
+        }
     }
 
     private static ClockAnchor decodeClock(Path file, JsonNode node) {

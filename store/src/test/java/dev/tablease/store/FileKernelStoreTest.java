@@ -48,7 +48,7 @@ class FileKernelStoreTest {
         try (FileKernelStore store = open(file, new FakeWall(5_000), new FakeBoot())) {
             JsonNode root = new ObjectMapper().readTree(Files.readString(file));
             assertEquals("tablease-state", root.get("format").asText());
-            assertEquals(1, root.get("version").asInt());
+            assertEquals(StateFile.VERSION, root.get("version").asInt());
             assertEquals(CONFIG.globalMax(), root.get("config").get("globalMax").asInt());
             assertEquals("boot-1", root.get("clock").get("bootId").asText());
             assertEquals(5_000, root.get("clock").get("storeMillis").asLong());

@@ -74,8 +74,8 @@ class StoreCorruptionTest {
                 Arguments.of("duplicate key", (UnaryOperator<byte[]>) b -> bytes(text(b).replace("{\"format\"", "{\"version\":1,\"format\"")), Problem.MALFORMED_JSON),
                 Arguments.of("some other JSON", (UnaryOperator<byte[]>) b -> bytes("{\"name\":\"x\"}\n"), Problem.WRONG_FORMAT),
                 Arguments.of("a trace header", (UnaryOperator<byte[]>) b -> bytes(text(b).replace("tablease-state", "tablease-trace")), Problem.WRONG_FORMAT),
-                Arguments.of("version 2", (UnaryOperator<byte[]>) b -> bytes(text(b).replace("\"version\":1", "\"version\":2")), Problem.UNSUPPORTED_VERSION),
-                Arguments.of("version as a string", (UnaryOperator<byte[]>) b -> bytes(text(b).replace("\"version\":1", "\"version\":\"1\"")), Problem.UNSUPPORTED_VERSION),
+                Arguments.of("version 3", (UnaryOperator<byte[]>) b -> bytes(text(b).replace("\"version\":2", "\"version\":3")), Problem.UNSUPPORTED_VERSION),
+                Arguments.of("version as a string", (UnaryOperator<byte[]>) b -> bytes(text(b).replace("\"version\":2", "\"version\":\"2\"")), Problem.UNSUPPORTED_VERSION),
                 Arguments.of("unknown top field", (UnaryOperator<byte[]>) b -> bytes(text(b).replace("\"clock\":", "\"extra\":0,\"clock\":")), Problem.INVALID_CONTENT),
                 Arguments.of("state field missing", (UnaryOperator<byte[]>) b -> bytes(text(b).replaceFirst("\"nextToken\":\\d+,", "")), Problem.INVALID_CONTENT),
                 Arguments.of("impossible config", (UnaryOperator<byte[]>) b -> bytes(text(b).replace("\"globalMax\":8", "\"globalMax\":0")), Problem.INVALID_CONTENT),
@@ -151,6 +151,19 @@ class StoreCorruptionTest {
         FileKernelStore.Recovery r = FileKernelStore.recover(file, false);
         assertEquals(null, r.movedAside());
         assertEquals(1, store.snapshot().sessions().size());
+    }
+
+    @Test
+    void a_version_1_state_file_is_read_with_no_recoveries_and_written_back_as_version_2() throws Exception {
+        String v2 = text(Files.readAllBytes(file));
+        assertTrue(v2.contains("\"recoveryCount\":0"), v2);
+        String v1 = v2.replace("\"version\":2", "\"version\":1").replace(",\"recoveryCount\":0", "");
+        Files.write(file, bytes(v1));
+        KernelState read = new StateFile().read(file).state();
+        assertEquals(0, read.sessions().get(0).recoveryCount());
+        FileKernelStore reopened = FileKernelStore.open(file, CONFIG, wall, FileKernelStore.Options.defaults());
+        reopened.apply(Input.Tick::new);
+        assertTrue(text(Files.readAllBytes(file)).contains("\"version\":2"), "the next write is version 2");
     }
 
     @Test

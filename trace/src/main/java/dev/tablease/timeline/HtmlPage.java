@@ -52,6 +52,7 @@ final class HtmlPage {
             .mark.reset path{fill:#6b46c1}
             .mark.navigate circle{fill:#fff;stroke:#2c7a7b;stroke-width:2}
             .mark.deadline path{stroke:#1a202c;stroke-width:2;stroke-dasharray:3 2}
+            .mark.recovered path{fill:#2f855a;stroke:#fff;stroke-width:1.5}
             .mark.refused circle{fill:#fff;stroke:#c53030;stroke-width:1.8}.mark.refused path{stroke:#c53030;stroke-width:1.8}
             """;
 
@@ -133,6 +134,8 @@ final class HtmlPage {
         swatch(out, "<g class=\"mark reset\"><path d=\"M9 3L19 3L14 11Z\"/></g>", "reset");
         swatch(out, "<g class=\"mark navigate\"><circle cx=\"14\" cy=\"8\" r=\"4\"/></g>", "navigate");
         swatch(out, "<g class=\"mark deadline\"><path d=\"M14 0V16\"/></g>", "reservation deadline");
+        swatch(out, "<g class=\"mark recovered\"><path d=\"M14 1L21 15L7 15Z\"/></g>",
+                "recovered: a dead tab's reservation moved here (same slot)");
         swatch(out, "<g class=\"mark refused\"><circle cx=\"14\" cy=\"8\" r=\"5\"/><path d=\"M10.5 11.5L17.5 4.5\"/></g>",
                 "refused (e.g. stale token)");
         swatch(out, "<rect class=\"bar driven\" x=\"0\" y=\"3\" width=\"28\" height=\"10\"/>"

@@ -42,6 +42,8 @@ final class ModelBuilder {
     private final Set<Long> orphans = new HashSet<>();
     private final Map<String, Drive> drives = new HashMap<>();
     private final Map<Long, TabRow> tabOfToken = new HashMap<>();
+    /** ReservationMoved decisions whose replacement tab has not been opened yet, by its tab id. */
+    private final Map<Long, Decision.ReservationMoved> movedTo = new HashMap<>();
     private final Map<Long, Wait> waits = new HashMap<>();
     private final Map<String, String> keyOfSession = new HashMap<>();
     private final Map<String, Integer> liveTabsOfKey = new HashMap<>();
@@ -103,6 +105,11 @@ final class ModelBuilder {
             live.add(o.tabId());
             phase(tab, TabPhase.OPENING, null, null, t);
             model.count("tabs opened");
+            Decision.ReservationMoved moved = movedTo.remove(o.tabId());
+            if (moved != null) {
+                mark(tab, "recovered", null, "session " + moved.sessionId() + " moved here from dead tab "
+                        + moved.fromTabId() + " (recovery #" + moved.recoveryCount() + ")", t);
+            }
             int ofKey = liveTabsOfKey.merge(o.key(), 1, Integer::sum);
             group.mostTabs = Math.max(group.mostTabs, ofKey);
             model.mostTabs = Math.max(model.mostTabs, live.size());
@@ -149,6 +156,9 @@ final class ModelBuilder {
             }
         } else if (decision instanceof Decision.ReservationEnded e) {
             reservationEnded(e, t);
+        } else if (decision instanceof Decision.ReservationMoved m) {
+            movedTo.put(m.toTabId(), m); // marked on the replacement tab when its OpenTab comes (next)
+            model.count("recoveries");
         } else if (decision instanceof Decision.CloseTab c) {
             phase(tabs.get(c.tabId()), TabPhase.CLOSING, null, c.reason().name(), t);
             model.count("closed", c.reason().name());

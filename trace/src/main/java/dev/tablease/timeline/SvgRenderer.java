@@ -228,6 +228,8 @@ final class SvgRenderer {
             case "navigate" -> out.append("<circle cx=\"").append(num(cx)).append("\" cy=\"").append(num(cy + 12))
                     .append("\" r=\"4\"/>");
             case "deadline" -> out.append(path("M" + num(cx) + ' ' + num(cy - 20) + "V" + num(cy + 10)));
+            case "recovered" -> out.append(path("M" + num(cx) + ' ' + num(cy - 8) + "L" + num(cx + 7) + ' '
+                    + num(cy + 6) + "L" + num(cx - 7) + ' ' + num(cy + 6) + "Z"));
             default -> { // refused: above the bar, clear of its label
                 double ry = cy - 14;
                 out.append("<circle cx=\"").append(num(cx)).append("\" cy=\"").append(num(ry)).append("\" r=\"5\"/>")

@@ -20,6 +20,7 @@ import dev.tablease.kernel.Decision;
         @JsonSubTypes.Type(value = Decision.Updated.class, name = "Updated"),
         @JsonSubTypes.Type(value = Decision.Revoked.class, name = "Revoked"),
         @JsonSubTypes.Type(value = Decision.ReservationEnded.class, name = "ReservationEnded"),
+        @JsonSubTypes.Type(value = Decision.ReservationMoved.class, name = "ReservationMoved"),
         @JsonSubTypes.Type(value = Decision.OpenTab.class, name = "OpenTab"),
         @JsonSubTypes.Type(value = Decision.CloseTab.class, name = "CloseTab"),
         @JsonSubTypes.Type(value = Decision.ResetTab.class, name = "ResetTab"),

@@ -3,7 +3,7 @@ package dev.tablease.trace;
 import dev.tablease.kernel.KernelConfig;
 
 /**
- * Line 1 of a trace: {@code {"format":"tablease-trace","version":1,"config":{...}}}. The config is the
+ * Line 1 of a trace: {@code {"format":"tablease-trace","version":2,"config":{...}}}. The config is the
  * one the trace was recorded under; a replay builds its kernel from it.
  *
  * @param format  always {@link #FORMAT}
@@ -15,8 +15,14 @@ public record TraceHeader(String format, int version, KernelConfig config) {
     /** The value of {@code format}. */
     public static final String FORMAT = "tablease-trace";
 
-    /** The schema version this code writes and reads; any change to the schema bumps it. */
-    public static final int VERSION = 1;
+    /** The schema version this code writes; any change to the schema bumps it. */
+    public static final int VERSION = 2;
+
+    /**
+     * The oldest version this code still reads. Version 1 lacks only the {@code ReservationMoved} decision
+     * (added with version 2), so every version-1 trace is a valid version-2 trace.
+     */
+    public static final int OLDEST_READABLE_VERSION = 1;
 
     /**
      * The header of a trace in the current format.

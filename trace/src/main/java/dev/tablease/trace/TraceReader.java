@@ -146,9 +146,10 @@ public final class TraceReader implements Closeable {
             if (version == null || !version.isIntegralNumber() || !version.canConvertToInt()) {
                 throw new TraceFormatException(0, TraceError.BAD_HEADER, "the header needs an integer \"version\"");
             }
-            if (version.asInt() != TraceHeader.VERSION) {
+            if (version.asInt() < TraceHeader.OLDEST_READABLE_VERSION || version.asInt() > TraceHeader.VERSION) {
                 throw new TraceFormatException(0, TraceError.BAD_HEADER, "unsupported version " + version.asInt()
-                        + " (this reader reads version " + TraceHeader.VERSION + ")");
+                        + " (this reader reads versions " + TraceHeader.OLDEST_READABLE_VERSION + " to "
+                        + TraceHeader.VERSION + ")");
             }
             rejectUnknownFields(node, HEADER_FIELDS, "header");
             KernelConfig config;
@@ -157,7 +158,7 @@ public final class TraceReader implements Closeable {
             } catch (TraceFormatException e) {
                 throw e.within("config");
             }
-            return new TraceHeader(TraceHeader.FORMAT, TraceHeader.VERSION, config);
+            return new TraceHeader(TraceHeader.FORMAT, version.asInt(), config);
         } catch (TraceFormatException e) {
             throw e.atLine(1);
         }

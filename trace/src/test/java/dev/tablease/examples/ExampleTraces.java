@@ -8,6 +8,7 @@ import dev.tablease.kernel.Decision.Queued;
 import dev.tablease.kernel.Decision.Refused;
 import dev.tablease.kernel.Decision.Rejected;
 import dev.tablease.kernel.Decision.ReservationEnded;
+import dev.tablease.kernel.Decision.ReservationMoved;
 import dev.tablease.kernel.Decision.ResetTab;
 import dev.tablease.kernel.Decision.Revoked;
 import dev.tablease.kernel.EndReason;
@@ -71,9 +72,9 @@ final class ExampleTraces {
 
     /**
      * Defect 1: the tab dies mid-command. No liveness pre-check: the death is an event, TabGone, which
-     * revokes the lease (TAB_GONE) and ends the reservation; the next Acquire recovers the session onto
-     * exactly one new tab, navigated to its conversation URL, with the same deadline. The dead command's
-     * late write is refused.
+     * revokes the lease (TAB_GONE) and moves the reservation to exactly one replacement tab under the same
+     * slot (ReservationMoved, recoveryCount 1); the next Acquire waits for it and is granted on it, navigated
+     * to the conversation URL first, with the same deadline. The dead command's late write is refused.
      */
     static String checkThenUse() {
         TraceRecorder r = new TraceRecorder(CONFIG);
@@ -85,10 +86,12 @@ final class ExampleTraces {
 
         List<Decision> d = r.apply(new TabGone(75_000, "T1", GoneCause.TARGET_CLOSED));
         expect(only(d, Revoked.class).reason() == RevokeReason.TAB_GONE, "Revoked(TAB_GONE)", d);
-        expect(only(d, ReservationEnded.class).reason() == EndReason.TAB_GONE, "ReservationEnded(TAB_GONE)", d);
+        ReservationMoved moved = only(d, ReservationMoved.class);
+        OpenTab reopen = only(d, OpenTab.class);
+        expect(moved.toTabId() == reopen.tabId() && moved.recoveryCount() == 1, "ReservationMoved to the new tab", d);
 
         d = r.apply(new Acquire(76_000, "s-1", "chatgpt", "send pid 4101", DEFAULT));
-        OpenTab reopen = only(d, OpenTab.class);
+        only(d, Queued.class);
         d = r.apply(new TabOpened(77_000, reopen.tabId(), "T2"));
         Navigate nav = only(d, Navigate.class);
         Granted recovered = only(d, Granted.class);

@@ -43,6 +43,7 @@ final class Samples {
                 new Decision.Updated("s1", 3),
                 new Decision.Revoked("s1", "send", 3, RevokeReason.HEARTBEAT_MISSED),
                 new Decision.ReservationEnded("s1", 2, EndReason.TAB_GONE),
+                new Decision.ReservationMoved("s1", 2, 7, 1),
                 new Decision.OpenTab(6, "claude"),
                 new Decision.CloseTab(2, "T-2", CloseReason.EVICTED),
                 new Decision.ResetTab(2, "T-2"),

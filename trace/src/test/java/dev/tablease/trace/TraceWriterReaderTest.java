@@ -26,7 +26,7 @@ class TraceWriterReaderTest {
         w.writeInput(new Input.Tick(6));
         String[] lines = out.toString().split("\n", -1);
         assertEquals(4, lines.length, out.toString());
-        assertTrue(lines[0].startsWith("{\"format\":\"tablease-trace\",\"version\":1,\"config\":{\"maxPerKey\":3,"), lines[0]);
+        assertTrue(lines[0].startsWith("{\"format\":\"tablease-trace\",\"version\":2,\"config\":{\"maxPerKey\":3,"), lines[0]);
         assertEquals("{\"seq\":1,\"input\":{\"type\":\"Tick\",\"now\":5},\"decisions\":[]}", lines[1]);
         assertEquals("{\"seq\":2,\"input\":{\"type\":\"Tick\",\"now\":6}}", lines[2]);
         assertEquals("", lines[3], "every line ends with \\n");

@@ -7,11 +7,13 @@ import dev.tablease.adapter.LeaseAction;
 import dev.tablease.adapter.LeaseRejectedException;
 import dev.tablease.adapter.LeaseRevokedException;
 import dev.tablease.adapter.PendingLease;
+import dev.tablease.adapter.SessionEndedException;
 import dev.tablease.adapter.TabBroker;
 import dev.tablease.adapter.TabFailure;
 import dev.tablease.adapter.TabFailureException;
 import dev.tablease.adapter.TabLease;
 import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.EndReason;
 import dev.tablease.kernel.GoneCause;
 import dev.tablease.kernel.Input;
 import dev.tablease.kernel.KernelState;
@@ -24,7 +26,9 @@ import dev.tablease.kernel.Tab;
 import dev.tablease.store.KernelStore;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,6 +65,8 @@ public final class TabBrokerImpl implements TabBroker {
 
     private static final System.Logger LOG = System.getLogger(TabBrokerImpl.class.getName());
     private static final int MAX_HANDOVER_RETRIES = 3;
+    /** How many ended sessions' reasons are remembered for {@link SessionEndedException} (oldest dropped). */
+    private static final int ENDED_SESSIONS_REMEMBERED = 1024;
 
     private final AdapterConfig config;
     private final KernelStore store;
@@ -77,6 +83,14 @@ public final class TabBrokerImpl implements TabBroker {
     /** Grants to this process's waiters not handed over yet (token → session): beaten from the grant on. */
     private final Map<Long, String> beforeHandover = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<ChromeEvent> events = new ConcurrentLinkedQueue<>();
+    /** Why sessions ended, from the {@code ReservationEnded} decisions of this process's transitions (bounded). */
+    private final Map<String, EndReason> endedSessions = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, EndReason> eldest) {
+                    return size() > ENDED_SESSIONS_REMEMBERED;
+                }
+            });
     private final String holderBase;
     private final AtomicLong holderSeq = new AtomicLong();
     private volatile boolean closed;
@@ -149,6 +163,7 @@ public final class TabBrokerImpl implements TabBroker {
                 if (e.failure().tabGone() && recoveries < maxRecoveries) {
                     recoveries++;
                     impl.close();
+                    requireRecoverable(sessionId, e);
                     continue;
                 }
                 impl.closeWith(Outcome.FAILED);
@@ -157,6 +172,7 @@ public final class TabBrokerImpl implements TabBroker {
                 impl.close();
                 if (e.reason().orElse(null) == RevokeReason.TAB_GONE && recoveries < maxRecoveries) {
                     recoveries++;
+                    requireRecoverable(sessionId, e);
                     continue;
                 }
                 throw e;
@@ -164,6 +180,20 @@ public final class TabBrokerImpl implements TabBroker {
                 impl.closeWith(Outcome.FAILED);
                 throw e;
             }
+        }
+    }
+
+    /**
+     * After the session's tab died: the kernel either moved the reservation to a replacement tab (the session
+     * exists, its recovery takes that tab under the same slot) or ended the session (no conversation URL: fail
+     * closed). Acquiring an ended session's id again would start a new session, so that is refused here.
+     */
+    private void requireRecoverable(String sessionId, RuntimeException cause) {
+        boolean exists = store.snapshot().sessions().stream().anyMatch(s -> s.sessionId().equals(sessionId));
+        if (!exists) {
+            SessionEndedException ended = new SessionEndedException(sessionId, endedSessions.get(sessionId));
+            ended.addSuppressed(cause);
+            throw ended;
         }
     }
 
@@ -178,6 +208,9 @@ public final class TabBrokerImpl implements TabBroker {
         synchronized (applyLock) {
             SharedLeaseKernel.Step step = store.apply(input);
             for (Decision d : step.decisions()) {
+                if (d instanceof Decision.ReservationEnded e) {
+                    endedSessions.put(e.sessionId(), e.reason());
+                }
                 String holder = d instanceof Decision.Granted g ? g.holder() : d instanceof Decision.Rejected r ? r.holder() : null;
                 PendingLeaseImpl.Attempt a = holder == null ? null : pendingByHolder.get(holder);
                 if (a != null) {

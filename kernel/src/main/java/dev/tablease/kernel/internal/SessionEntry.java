@@ -36,6 +36,8 @@ public final class SessionEntry extends HeapEntry {
     /** The waiting drivers, FIFO; allocated on the first one (most sessions never queue a driver). */
     private ArrayDeque<DriverWaiter> drivers;
     public long waitSeq;
+    /** How many times the reservation moved to a replacement tab (see {@code Decision.ReservationMoved}). */
+    public long recoveryCount;
 
     public SessionEntry(String sessionId, String key, String requestClass) {
         super(sessionId, 0);
@@ -60,12 +62,13 @@ public final class SessionEntry extends HeapEntry {
             e.addDriver(w);
         }
         e.waitSeq = s.waitSeq();
+        e.recoveryCount = s.recoveryCount();
         return e;
     }
 
     public Session toRecord() {
         return new Session(sessionId, key, requestClass, tabId, deadline, conversationUrl, lease(),
-                drivers == null ? List.of() : List.copyOf(drivers), waitSeq);
+                drivers == null ? List.of() : List.copyOf(drivers), waitSeq, recoveryCount);
     }
 
     /** @return whether the session has a driver lease */

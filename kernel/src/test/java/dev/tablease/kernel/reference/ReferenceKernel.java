@@ -414,17 +414,34 @@ public final class ReferenceKernel {
     private void tabGone(Input.TabGone g) {
         TabEntry t = tabsByTarget.get(g.targetId());
         SessionEntry s = t.sessionId == null ? null : sessions.get(t.sessionId);
-        removeTab(t);
+        if (s != null && overdue(s)) {
+            endSession(s, EndReason.DEADLINE);
+            s = null;
+        }
         if (s != null) {
             if (s.lease != null) {
                 out.add(new Decision.Revoked(s.sessionId, s.lease.holder(), s.lease.token(), RevokeReason.TAB_GONE));
                 setLease(s, null);
             }
             s.tabId = 0;
+            t.sessionId = null;
+        }
+        removeTab(t);
+        if (s != null && s.conversationUrl != null) {
+            // the reservation moves to a replacement tab under the same slot
+            s.recoveryCount++;
+            TabEntry n = new TabEntry(nextTabId++, s.key, TabState.OPENING);
+            tabs.put(n.tabId, n);
+            key(s.key).tabs.add(n);
+            out.add(new Decision.ReservationMoved(s.sessionId, t.tabId, n.tabId, s.recoveryCount));
+            out.add(new Decision.OpenTab(n.tabId, n.key));
+            bind(s, n, TabState.OPENING);
+        } else if (s != null) {
+            rejectAllDrivers(s, RejectReason.SESSION_ENDED);
             out.add(new Decision.ReservationEnded(s.sessionId, t.tabId, EndReason.TAB_GONE));
-            if (!s.drivers.isEmpty()) {
-                startWaiting(s); // recovery for the waiting drivers: exactly one new tab
-            }
+            stopWaiting(s);
+            deadlines.remove(s);
+            sessions.remove(s.sessionId);
         }
         dispatch();
     }

@@ -29,6 +29,7 @@ public final class SessionEntry {
     public DriverLease lease;
     public final ArrayDeque<DriverWaiter> drivers = new ArrayDeque<>();
     public long waitSeq;
+    public long recoveryCount;
 
     public SessionEntry(String sessionId, String key, String requestClass) {
         this.sessionId = sessionId;
@@ -44,11 +45,12 @@ public final class SessionEntry {
         e.lease = s.lease();
         e.drivers.addAll(s.drivers());
         e.waitSeq = s.waitSeq();
+        e.recoveryCount = s.recoveryCount();
         return e;
     }
 
     public Session toRecord() {
         return new Session(sessionId, key, requestClass, tabId, deadline, conversationUrl, lease,
-                List.copyOf(drivers), waitSeq);
+                List.copyOf(drivers), waitSeq, recoveryCount);
     }
 }

@@ -182,14 +182,14 @@ public class KernelInputCostBenchmark {
             String sid = holderId(i);
             tabs.add(new Tab(tabId, "target-" + tabId, key, TabState.RESERVED, sid, 0, 1, false));
             DriverLease lease = new DriverLease(sid, "driver-" + i, i + 1, T0, leaseExpiry);
-            sessions.add(new Session(sid, key, KernelConfig.DEFAULT_CLASS, tabId, deadline, null, lease, List.of(), 0));
+            sessions.add(new Session(sid, key, KernelConfig.DEFAULT_CLASS, tabId, deadline, null, lease, List.of(), 0, 0));
         }
         tabs.add(new Tab(size + 1, "target-free", FREE_KEY, TabState.POOLED, null, T0 + config.poolTtlMillis(), 2, true));
         for (int i = 0; i < size; i++) {
             String key = keyName(i % keyCount);
             long requestId = i + 1;
             DriverWaiter w = new DriverWaiter(requestId, "waiter-" + i, T0 + config.queueTimeoutMillis());
-            sessions.add(new Session("waiting-" + i, key, KernelConfig.DEFAULT_CLASS, 0, 0, null, null, List.of(w), i + 1));
+            sessions.add(new Session("waiting-" + i, key, KernelConfig.DEFAULT_CLASS, 0, 0, null, null, List.of(w), i + 1, 0));
         }
         sessions.sort((a, b) -> a.sessionId().compareTo(b.sessionId()));
         return new KernelState(T0, size + 1, size + 2, size + 1, size + 1, tabs, sessions);
