@@ -24,10 +24,16 @@ import java.util.Objects;
  * @param actionTimeoutMillis     Playwright's default timeout for the agents' page actions
  * @param holder                  the name of this process in the kernel's leases (each acquire appends a unique suffix)
  * @param resetUrl                where {@code ResetTab} sends a tab
+ * @param reconnectTimeoutMillis  connect mode: how long a lost CDP connection is retried before the browser is
+ *                                treated as gone (every tab {@code TabGone(BROWSER_GONE)}); while it is retried the
+ *                                tabs' liveness is unknown and nothing is reported dead, opened or closed
+ * @param reconnectMaxBackoffMillis connect mode: the longest pause between two reconnect attempts (the pause starts
+ *                                at 100 ms and doubles up to this)
  */
 public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List<String> launchArgs, URI cdpEndpoint,
                             long heartbeatIntervalMillis, long pollIntervalMillis, long navigationTimeoutMillis,
-                            long actionTimeoutMillis, String holder, String resetUrl) {
+                            long actionTimeoutMillis, String holder, String resetUrl, long reconnectTimeoutMillis,
+                            long reconnectMaxBackoffMillis) {
 
     /** How Chrome is reached. */
     public enum Mode {
@@ -58,6 +64,8 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      * @param actionTimeoutMillis     Playwright's default timeout for the agents' page actions
      * @param holder                  the name of this process in the kernel's leases
      * @param resetUrl                where {@code ResetTab} sends a tab
+     * @param reconnectTimeoutMillis  connect mode: how long a lost CDP connection is retried
+     * @param reconnectMaxBackoffMillis connect mode: the longest pause between two reconnect attempts
      * @throws IllegalArgumentException when a setting is impossible (a negative interval, a blank holder,
      *                                  a CDP endpoint that is not on the loopback interface)
      * @throws NullPointerException     when a required setting is null
@@ -80,12 +88,18 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
             throw new IllegalArgumentException("holder must not be blank");
         }
         Objects.requireNonNull(resetUrl, "resetUrl");
+        positive("reconnectTimeoutMillis", reconnectTimeoutMillis);
+        positive("reconnectMaxBackoffMillis", reconnectMaxBackoffMillis);
+        if (reconnectMaxBackoffMillis > reconnectTimeoutMillis) {
+            throw new IllegalArgumentException("reconnectMaxBackoffMillis (" + reconnectMaxBackoffMillis
+                    + ") must not exceed reconnectTimeoutMillis (" + reconnectTimeoutMillis + ")");
+        }
     }
 
     /** @return the default: launch {@code /usr/bin/chromium} headless */
     public static AdapterConfig launch() {
         return new AdapterConfig(Mode.LAUNCH, DEFAULT_CHROMIUM, true, DEFAULT_ARGS, null, 0, 500, 30_000, 30_000,
-                "pid " + ProcessHandle.current().pid(), "about:blank");
+                "pid " + ProcessHandle.current().pid(), "about:blank", 30_000, 2_000);
     }
 
     /**
@@ -100,7 +114,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
 
     private AdapterConfig withMode(Mode m, URI endpoint) {
         return new AdapterConfig(m, chromiumPath, headless, launchArgs, endpoint, heartbeatIntervalMillis,
-                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
+                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -111,7 +125,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withChromiumPath(Path path) {
         return new AdapterConfig(mode, path, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
-                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
+                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -122,7 +136,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withHeadless(boolean on) {
         return new AdapterConfig(mode, chromiumPath, on, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
-                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
+                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -133,7 +147,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withLaunchArgs(List<String> args) {
         return new AdapterConfig(mode, chromiumPath, headless, args, cdpEndpoint, heartbeatIntervalMillis,
-                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
+                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -144,7 +158,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withHeartbeatIntervalMillis(long millis) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, millis,
-                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
+                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -155,7 +169,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withPollIntervalMillis(long millis) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
-                millis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl);
+                millis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -166,7 +180,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withNavigationTimeoutMillis(long millis) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
-                pollIntervalMillis, millis, actionTimeoutMillis, holder, resetUrl);
+                pollIntervalMillis, millis, actionTimeoutMillis, holder, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -177,7 +191,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withActionTimeoutMillis(long millis) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
-                pollIntervalMillis, navigationTimeoutMillis, millis, holder, resetUrl);
+                pollIntervalMillis, navigationTimeoutMillis, millis, holder, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -188,7 +202,7 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withHolder(String name) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
-                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, name, resetUrl);
+                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, name, resetUrl, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
     }
 
     /**
@@ -199,7 +213,20 @@ public record AdapterConfig(Mode mode, Path chromiumPath, boolean headless, List
      */
     public AdapterConfig withResetUrl(String url) {
         return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
-                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, url);
+                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, url, reconnectTimeoutMillis, reconnectMaxBackoffMillis);
+    }
+
+    /**
+     * Returns a copy with other reconnect settings (connect mode).
+     *
+     * @param timeoutMillis    how long a lost CDP connection is retried before the browser is treated as gone
+     * @param maxBackoffMillis the longest pause between two attempts (at most {@code timeoutMillis})
+     * @return the new config
+     */
+    public AdapterConfig withReconnect(long timeoutMillis, long maxBackoffMillis) {
+        return new AdapterConfig(mode, chromiumPath, headless, launchArgs, cdpEndpoint, heartbeatIntervalMillis,
+                pollIntervalMillis, navigationTimeoutMillis, actionTimeoutMillis, holder, resetUrl, timeoutMillis,
+                maxBackoffMillis);
     }
 
     private static void positive(String name, long value) {

@@ -14,12 +14,16 @@ import java.util.Objects;
  *
  * <p>Order of the rules (first match wins):
  * <ol>
- *   <li>the browser is gone (disconnected and its endpoint/process no longer answers) → {@link TabFailure.BrowserGone};</li>
+ *   <li>the browser is gone (the launched process exited, or connect mode gave up reconnecting) →
+ *       {@link TabFailure.BrowserGone};</li>
+ *   <li>the connection to the browser is lost and being re-established → {@link TabFailure.ConnectionLost}
+ *       (liveness unknown: nothing is reported dead);</li>
  *   <li>the tab's renderer crashed (a {@code crash} event was seen) → {@link TabFailure.RendererCrashed};</li>
  *   <li>a Playwright {@link TimeoutError} → {@link TabFailure.NavigationTimeout} for a navigation, else
  *       {@link TabFailure.OperationTimeout};</li>
  *   <li>a {@code close} event was seen for the tab → {@link TabFailure.TargetClosed};</li>
  *   <li>the browser says the target no longer exists → {@link TabFailure.TargetClosed};</li>
+ *   <li>the browser does not answer about the target → {@link TabFailure.ConnectionLost};</li>
  *   <li>the target exists but Playwright reports it closed ({@code TargetClosedError}) → {@link TabFailure.Detached};</li>
  *   <li>otherwise → {@link TabFailure.ProtocolError} (the tab is alive; the command failed).</li>
  * </ol>
@@ -32,7 +36,7 @@ public final class FailureClassifier {
         PRESENT,
         /** The target is not listed: it no longer exists. */
         ABSENT,
-        /** The browser did not answer. */
+        /** The browser did not answer: whether the target exists is unknown. */
         UNREACHABLE
     }
 
@@ -44,8 +48,14 @@ public final class FailureClassifier {
         /** @return whether the failed operation was a navigation */
         boolean navigation();
 
-        /** @return whether the browser is gone (disconnected, and its process or endpoint no longer answers) */
+        /**
+         * @return whether the browser is gone: the process the broker launched exited, or (connect mode) the broker
+         * gave up reconnecting
+         */
         boolean browserGone();
+
+        /** @return whether the connection to the browser is lost while the broker reconnects (liveness unknown) */
+        boolean connectionLost();
 
         /** @return whether a renderer crash was reported for this tab */
         boolean rendererCrashed();
@@ -72,6 +82,9 @@ public final class FailureClassifier {
         if (evidence.browserGone()) {
             return new TabFailure.BrowserGone(detail);
         }
+        if (evidence.connectionLost()) {
+            return new TabFailure.ConnectionLost(detail);
+        }
         if (evidence.rendererCrashed()) {
             return new TabFailure.RendererCrashed(detail);
         }
@@ -85,7 +98,7 @@ public final class FailureClassifier {
             case ABSENT:
                 return new TabFailure.TargetClosed(detail);
             case UNREACHABLE:
-                return new TabFailure.BrowserGone(detail);
+                return new TabFailure.ConnectionLost(detail);
             default:
                 return error instanceof TargetClosedError ? new TabFailure.Detached(detail) : new TabFailure.ProtocolError(detail);
         }

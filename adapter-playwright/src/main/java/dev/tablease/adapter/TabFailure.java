@@ -49,11 +49,26 @@ public sealed interface TabFailure {
         }
     }
 
-    /** The whole browser went away (process killed, or its CDP endpoint no longer answers). */
+    /**
+     * The whole browser went away: the process the broker launched exited, or (connect mode) the broker could not
+     * reconnect to its CDP endpoint within {@code reconnectTimeoutMillis}.
+     */
     record BrowserGone(String detail) implements TabFailure {
         @Override
         public Optional<GoneCause> goneCause() {
             return Optional.of(GoneCause.BROWSER_GONE);
+        }
+    }
+
+    /**
+     * The CDP connection to the browser is lost (connect mode) and the broker is reconnecting: whether the tab is
+     * alive is <em>unknown</em>, so it is not reported dead. The lease and the session's reservation are kept; try
+     * again after the reconnect (the broker re-probes every tab by target id and reports only the missing ones).
+     */
+    record ConnectionLost(String detail) implements TabFailure {
+        @Override
+        public Optional<GoneCause> goneCause() {
+            return Optional.empty();
         }
     }
 

@@ -17,8 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 @Timeout(10)
 class FailureClassifierTest {
 
-    private record Ev(boolean navigation, boolean browserGone, boolean rendererCrashed, boolean closeEventSeen,
-                      TargetPresence targetPresence) implements FailureClassifier.Evidence {
+    private record Ev(boolean navigation, boolean browserGone, boolean connectionLost, boolean rendererCrashed,
+                      boolean closeEventSeen, TargetPresence targetPresence) implements FailureClassifier.Evidence {
+        Ev(boolean navigation, boolean browserGone, boolean rendererCrashed, boolean closeEventSeen,
+           TargetPresence targetPresence) {
+            this(navigation, browserGone, false, rendererCrashed, closeEventSeen, targetPresence);
+        }
     }
 
     private static Ev alive() {
@@ -65,8 +69,19 @@ class FailureClassifierTest {
     }
 
     @Test
-    void anUnreachableBrowser_isBrowserGone() {
-        assertInstanceOf(TabFailure.BrowserGone.class, FailureClassifier.classify(new PlaywrightException("x"),
-                new Ev(false, false, false, false, TargetPresence.UNREACHABLE)));
+    void aBrowserThatDoesNotAnswer_isConnectionLost_notGone() {
+        TabFailure f = FailureClassifier.classify(new PlaywrightException("x"),
+                new Ev(false, false, false, false, TargetPresence.UNREACHABLE));
+        assertInstanceOf(TabFailure.ConnectionLost.class, f);
+        assertEquals(Optional.empty(), f.goneCause(), "liveness unknown: nothing is reported dead");
+    }
+
+    @Test
+    void aLostConnection_winsOverCrashAndCloseEvents_butNotOverAGoneBrowser() {
+        // the close events Playwright fires for every page when the connection drops say nothing about the tabs
+        assertInstanceOf(TabFailure.ConnectionLost.class, FailureClassifier.classify(new TargetClosedError("closed"),
+                new Ev(false, false, true, true, true, TargetPresence.UNREACHABLE)));
+        assertInstanceOf(TabFailure.BrowserGone.class, FailureClassifier.classify(new TargetClosedError("closed"),
+                new Ev(false, true, true, false, false, TargetPresence.UNREACHABLE)));
     }
 }

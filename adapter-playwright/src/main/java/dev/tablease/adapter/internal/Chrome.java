@@ -32,23 +32,43 @@ import java.util.function.Consumer;
  * thread-safe: every method here must be called with {@link #lock} held. Playwright delivers browser events
  * only while some thread is inside a Playwright call; the handlers installed here only record the event and
  * hand it to the sink (which must not call Playwright).
+ *
+ * <p>Connect mode survives a lost connection: {@link #reconnect} connects again (a new <em>generation</em>; the
+ * old connection's pages and late events are dropped) and {@link #pageFor} finds the tabs again by target id.
+ * While the connection is lost, calls that need it throw {@link Unreachable} (liveness unknown) instead of an
+ * answer that could be mistaken for a dead tab.
  */
 final class Chrome implements AutoCloseable {
 
     /** Held around every Playwright call in the process. */
     final ReentrantLock lock = new ReentrantLock(true);
 
+    /** The adapter's settings (mode, endpoint, timeouts). */
     private final AdapterConfig config;
+    /** Where the handlers hand the events they saw. */
     private final Consumer<ChromeEvent> sink;
+    /** The Playwright driver; kept across reconnects. */
     private final Playwright playwright;
-    private final Browser browser;
-    private final BrowserContext context;
+    /** The current connection to the browser; replaced by {@link #reconnect()}. */
+    private Browser browser;
+    /** The context the broker opens its tabs in (connect mode: the browser's default context). */
+    private BrowserContext context;
+    /** Connect mode only: asks the CDP endpoint's HTTP side whether the browser answers. */
     private final HttpClient http;
+    /** A browser-level CDP session of the current connection, opened on first use. */
     private CDPSession browserSession;
 
+    /** The pages of the current connection by CDP target id (a reconnect starts afresh). */
     private final Map<String, Page> byTarget = new HashMap<>();
+    /** What the handlers saw per page of the current connection. */
     private final Map<Page, PageState> states = new IdentityHashMap<>();
+    /** Counts connections: events of an older connection are ignored. */
+    private volatile int generation;
+    /** The current connection was lost (and, connect mode, is not re-established yet). */
     private volatile boolean disconnected;
+    /** The browser is gone for good: the launched process exited, or reconnecting gave up (connect mode). */
+    private volatile boolean gone;
+    /** {@link #close()} started: events are no longer reported. */
     private volatile boolean closing;
 
     /** What the handlers saw for one page. */
@@ -69,41 +89,112 @@ final class Chrome implements AutoCloseable {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Playwright pw = Playwright.create(new Playwright.CreateOptions().setEnv(env));
+        this.playwright = pw;
+        this.http = config.mode() == AdapterConfig.Mode.CONNECT
+                ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build() : null;
         try {
             if (config.mode() == AdapterConfig.Mode.LAUNCH) {
-                browser = pw.chromium().launch(new BrowserType.LaunchOptions()
+                Browser b = pw.chromium().launch(new BrowserType.LaunchOptions()
                         .setExecutablePath(config.chromiumPath())
                         .setHeadless(config.headless())
                         .setArgs(config.launchArgs()));
-                context = browser.newContext();
+                adopt(b, b.newContext());
             } else {
-                browser = pw.chromium().connectOverCDP(config.cdpEndpoint().toString());
-                List<BrowserContext> contexts = browser.contexts();
-                context = contexts.isEmpty() ? browser.newContext() : contexts.get(0);
+                connect(config.navigationTimeoutMillis());
             }
         } catch (RuntimeException e) {
             pw.close();
             throw e;
         }
-        this.playwright = pw;
-        context.setDefaultTimeout(config.actionTimeoutMillis());
-        context.setDefaultNavigationTimeout(config.navigationTimeoutMillis());
-        browser.onDisconnected(b -> {
+    }
+
+    /** Connect mode: one attempt to connect over CDP, bounded by {@code timeoutMillis}. */
+    private void connect(long timeoutMillis) {
+        Browser b = playwright.chromium().connectOverCDP(config.cdpEndpoint().toString(),
+                new BrowserType.ConnectOverCDPOptions().setTimeout(timeoutMillis));
+        List<BrowserContext> contexts = b.contexts();
+        adopt(b, contexts.isEmpty() ? b.newContext() : contexts.get(0));
+    }
+
+    /** Makes {@code b} the current connection: a new generation, no pages known yet. */
+    private void adopt(Browser b, BrowserContext c) {
+        int mine = ++generation;
+        browser = b;
+        context = c;
+        browserSession = null;
+        byTarget.clear();
+        states.clear();
+        c.setDefaultTimeout(config.actionTimeoutMillis());
+        c.setDefaultNavigationTimeout(config.navigationTimeoutMillis());
+        b.onDisconnected(x -> {
+            if (mine != generation) {
+                return; // an old connection, dropped by a reconnect
+            }
             disconnected = true;
+            if (config.mode() == AdapterConfig.Mode.LAUNCH) {
+                gone = true; // the launched browser is on a pipe: losing it means the process is gone
+            }
             if (!closing) {
                 sink.accept(new ChromeEvent.BrowserDisconnected());
             }
         });
-        this.http = config.mode() == AdapterConfig.Mode.CONNECT
-                ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build() : null;
+        disconnected = false;
+    }
+
+    /**
+     * Connect mode, after the connection was lost: one attempt to connect again. On success the old connection's
+     * pages are forgotten ({@link #pageFor} finds the tabs again by target id) and {@link #disconnected()} is
+     * false again.
+     *
+     * @param timeoutMillis how long this attempt may take
+     * @throws PlaywrightException when the browser cannot be reached (yet)
+     */
+    void reconnect(long timeoutMillis) {
+        if (config.mode() != AdapterConfig.Mode.CONNECT) {
+            throw new IllegalStateException("only a connect-mode broker reconnects; a launched browser that is lost is gone");
+        }
+        Browser old = browser;
+        generation++; // the old connection's late events no longer count
+        try {
+            old.close(); // connect mode: only drops Playwright's side of the connection
+        } catch (PlaywrightException e) {
+            // already dropped
+        }
+        connect(timeoutMillis);
+        gone = false; // a browser given up on is back at the endpoint
+    }
+
+    /** Connect mode: the broker gave up reconnecting; from now on the browser counts as gone. */
+    void giveUp() {
+        gone = true;
     }
 
     static Chrome open(AdapterConfig config, Consumer<ChromeEvent> sink) {
         return new Chrome(config, sink);
     }
 
+    /**
+     * Thrown instead of an answer while the connection is lost (connect mode, reconnecting): the tab's liveness is
+     * unknown, so the caller reports nothing about it and tries again after the reconnect.
+     */
+    static final class Unreachable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(String what) {
+            super(what + ": the CDP connection to the browser is lost; reconnecting", null, false, false);
+        }
+    }
+
+    /** @throws Unreachable while the connection is lost and not given up */
+    void requireConnected(String what) {
+        if (disconnected && !gone) {
+            throw new Unreachable(what);
+        }
+    }
+
     /** Opens a new tab in the broker's context and starts watching it. */
     Page newPage() {
+        requireConnected("open a tab");
         return context.newPage();
     }
 
@@ -127,15 +218,17 @@ final class Chrome implements AutoCloseable {
         PageState state = new PageState(targetId);
         states.put(page, state);
         byTarget.put(targetId, page);
+        int mine = generation;
         page.onCrash(p -> {
             state.crashed = true;
-            if (!closing) {
+            if (!closing && mine == generation) {
                 sink.accept(new ChromeEvent.PageGone(targetId, GoneCause.RENDERER_CRASHED, p));
             }
         });
         page.onClose(p -> {
             state.closed = true;
-            if (!closing && !state.closedByUs && !state.crashed) {
+            // a lost connection closes every page of it in Playwright: that says nothing about the tabs
+            if (!closing && !disconnected && mine == generation && !state.closedByUs && !state.crashed) {
                 sink.accept(new ChromeEvent.PageGone(targetId, GoneCause.TARGET_CLOSED, p));
             }
         });
@@ -145,8 +238,25 @@ final class Chrome implements AutoCloseable {
     /**
      * @return the page of {@code targetId}, found among the pages this connection knows (pages opened by other
      * processes over the same CDP browser included); {@code null} when the browser has no such page
+     * @throws Unreachable while the connection is lost, or when the browser does not answer whether it has the page
      */
     Page pageFor(String targetId) {
+        requireConnected("find tab " + targetId);
+        Page found;
+        try {
+            found = findPage(targetId);
+        } catch (PlaywrightException e) {
+            requireConnected("find tab " + targetId);
+            throw e;
+        }
+        requireConnected("find tab " + targetId);
+        if (found == null && http != null && presence(targetId) == TargetPresence.UNREACHABLE) {
+            throw new Unreachable("find tab " + targetId); // not found, but not known to be missing either
+        }
+        return found;
+    }
+
+    private Page findPage(String targetId) {
         for (int attempt = 0; attempt < 3; attempt++) {
             Page p = byTarget.get(targetId);
             if (p != null) {
@@ -168,6 +278,11 @@ final class Chrome implements AutoCloseable {
             pumpQuietly(); // lets Playwright learn about targets attached since
         }
         return null;
+    }
+
+    /** @return whether {@code page} belongs to the current connection (a reconnect replaces every page) */
+    boolean owns(Page page) {
+        return states.containsKey(page);
     }
 
     /** Closes a page this process decided to close (its close event is then not reported as a death). */
@@ -256,20 +371,22 @@ final class Chrome implements AutoCloseable {
         }
     }
 
-    /** @return whether the connection to the browser was lost */
+    /** @return whether the current connection to the browser is lost (and not re-established yet) */
     boolean disconnected() {
         return disconnected;
     }
 
     /**
-     * @return whether the browser itself is gone: the connection is lost and (connect mode) its CDP endpoint no
-     * longer answers; in launch mode a lost connection means the browser process is gone
+     * @return whether the browser is gone for good: in launch mode a lost connection (the browser's pipe) means the
+     * process is gone; in connect mode only after reconnecting gave up ({@link #giveUp()})
      */
     boolean browserGone() {
-        if (!disconnected) {
-            return false;
-        }
-        return http == null || httpGet("/json/version") == null;
+        return gone;
+    }
+
+    /** @return whether the connection is lost while the browser may still be there (connect mode, reconnecting) */
+    boolean connectionLost() {
+        return disconnected && !gone;
     }
 
     /** @return evidence for {@link FailureClassifier} about a failure on {@code page} */
@@ -293,6 +410,12 @@ final class Chrome implements AutoCloseable {
             public boolean browserGone() {
                 settle();
                 return Chrome.this.browserGone();
+            }
+
+            @Override
+            public boolean connectionLost() {
+                settle();
+                return Chrome.this.connectionLost();
             }
 
             @Override

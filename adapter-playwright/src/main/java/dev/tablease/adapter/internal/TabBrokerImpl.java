@@ -3,6 +3,7 @@ package dev.tablease.adapter.internal;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.PlaywrightException;
 import dev.tablease.adapter.AdapterConfig;
+import dev.tablease.adapter.FailureClassifier;
 import dev.tablease.adapter.LeaseAction;
 import dev.tablease.adapter.LeaseRejectedException;
 import dev.tablease.adapter.LeaseRevokedException;
@@ -166,7 +167,8 @@ public final class TabBrokerImpl implements TabBroker {
                     requireRecoverable(sessionId, e);
                     continue;
                 }
-                impl.closeWith(Outcome.FAILED);
+                // a lost connection says nothing about the tab: detach, the session keeps it for a later try
+                impl.closeWith(e.failure() instanceof TabFailure.ConnectionLost ? Outcome.DETACH : Outcome.FAILED);
                 throw e;
             } catch (LeaseRevokedException e) {
                 impl.close();
@@ -229,6 +231,12 @@ public final class TabBrokerImpl implements TabBroker {
         if (decisions.isEmpty()) {
             return;
         }
+        // a revocation touches no tab: the local lease refuses use at once, even while the executor waits for Chrome
+        for (Decision d : decisions) {
+            if (d instanceof Decision.Revoked r) {
+                markRevoked(r);
+            }
+        }
         if (Thread.currentThread() == executorThread) {
             execute(decisions);
             return;
@@ -271,35 +279,52 @@ public final class TabBrokerImpl implements TabBroker {
     private void execute(List<Decision> decisions) {
         Set<Long> failedTabs = new HashSet<>();
         for (Decision d : decisions) {
-            try {
-                if (d instanceof Decision.OpenTab o) {
-                    open(o);
-                } else if (d instanceof Decision.CloseTab c) {
-                    closeTab(c);
-                } else if (d instanceof Decision.ResetTab r) {
-                    if (!failedTabs.contains(r.tabId()) && !prepare(r.targetId(), config.resetUrl())) {
-                        failedTabs.add(r.tabId());
+            while (true) {
+                try {
+                    carryOut(d, failedTabs);
+                    break;
+                } catch (Chrome.Unreachable e) {
+                    // liveness unknown: nothing reported; carry the decision out on the new connection
+                    if (!awaitReconnect()) {
+                        break; // given up (every tab reported BROWSER_GONE) or closing
                     }
-                } else if (d instanceof Decision.Navigate n) {
-                    if (!failedTabs.contains(n.tabId()) && !prepare(n.targetId(), n.url())) {
-                        failedTabs.add(n.tabId());
-                    }
-                } else if (d instanceof Decision.Granted g) {
-                    deliverGrant(g, failedTabs.contains(g.tabId()));
-                } else if (d instanceof Decision.Rejected r) {
-                    PendingLeaseImpl.Attempt a = pendingByHolder.get(r.holder());
-                    if (a != null) {
-                        a.reject(new LeaseRejectedException(r.sessionId(), r.reason(), null, r.retryAfterMillis(), null));
-                    }
-                } else if (d instanceof Decision.Revoked r) {
-                    TabLeaseImpl lease = leases.get(r.token());
-                    if (lease != null) {
-                        lease.markRevoked(r.reason(), null, null);
-                    }
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "carrying out " + d + " failed", e);
+                    break;
                 }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "carrying out " + d + " failed", e);
             }
+        }
+    }
+
+    private void carryOut(Decision d, Set<Long> failedTabs) {
+        if (d instanceof Decision.OpenTab o) {
+            open(o);
+        } else if (d instanceof Decision.CloseTab c) {
+            closeTab(c);
+        } else if (d instanceof Decision.ResetTab r) {
+            if (!failedTabs.contains(r.tabId()) && !prepare(r.targetId(), config.resetUrl())) {
+                failedTabs.add(r.tabId());
+            }
+        } else if (d instanceof Decision.Navigate n) {
+            if (!failedTabs.contains(n.tabId()) && !prepare(n.targetId(), n.url())) {
+                failedTabs.add(n.tabId());
+            }
+        } else if (d instanceof Decision.Granted g) {
+            deliverGrant(g, failedTabs.contains(g.tabId()));
+        } else if (d instanceof Decision.Rejected r) {
+            PendingLeaseImpl.Attempt a = pendingByHolder.get(r.holder());
+            if (a != null) {
+                a.reject(new LeaseRejectedException(r.sessionId(), r.reason(), null, r.retryAfterMillis(), null));
+            }
+        } else if (d instanceof Decision.Revoked r) {
+            markRevoked(r);
+        }
+    }
+
+    private void markRevoked(Decision.Revoked r) {
+        TabLeaseImpl lease = leases.get(r.token());
+        if (lease != null) {
+            lease.markRevoked(r.reason(), null, null);
         }
     }
 
@@ -309,15 +334,21 @@ public final class TabBrokerImpl implements TabBroker {
         TabFailure failure = null;
         chrome.lock.lock();
         try {
+            if (chrome.browserGone() && chrome.mode() == AdapterConfig.Mode.CONNECT) {
+                reconnectOnce(); // given up on earlier: the browser may be back at its endpoint
+            }
             page = chrome.newPage();
             targetId = chrome.track(page);
         } catch (PlaywrightException e) {
             failure = chrome.classify(e, page, "", false);
-            if (page != null) {
+            if (page != null && !(failure instanceof TabFailure.ConnectionLost)) {
                 chrome.closeQuietly(page, null);
             }
         } finally {
             chrome.lock.unlock();
+        }
+        if (failure instanceof TabFailure.ConnectionLost) {
+            throw new Chrome.Unreachable("open a tab"); // opened again on the new connection
         }
         if (failure != null) {
             String reason = failure.getClass().getSimpleName() + ": " + failure.detail();
@@ -346,6 +377,9 @@ public final class TabBrokerImpl implements TabBroker {
                     chrome.close(page);
                 } catch (PlaywrightException e) {
                     TabFailure f = chrome.classify(e, page, c.targetId(), false);
+                    if (f instanceof TabFailure.ConnectionLost) {
+                        throw new Chrome.Unreachable("close tab " + c.targetId());
+                    }
                     if (f.tabGone()) {
                         gone = f.goneCause().get();
                     } else {
@@ -376,6 +410,9 @@ public final class TabBrokerImpl implements TabBroker {
                     return true;
                 } catch (PlaywrightException e) {
                     TabFailure f = chrome.classify(e, page, targetId, true);
+                    if (f instanceof TabFailure.ConnectionLost) {
+                        throw new Chrome.Unreachable("prepare tab " + targetId); // navigated again after the reconnect
+                    }
                     gone = f.goneCause().orElse(GoneCause.RESET_FAILED);
                     if (gone != GoneCause.TARGET_CLOSED && gone != GoneCause.BROWSER_GONE) {
                         chrome.closeQuietly(page, targetId); // unusable: it must not linger outside the caps
@@ -451,6 +488,8 @@ public final class TabBrokerImpl implements TabBroker {
             chrome.lock.lock();
             try {
                 page = chrome.pageFor(tab.targetId());
+            } catch (Chrome.Unreachable e) {
+                return; // liveness unknown: look again at the next poll, after the reconnect
             } finally {
                 chrome.lock.unlock();
             }
@@ -520,30 +559,134 @@ public final class TabBrokerImpl implements TabBroker {
         ChromeEvent e;
         while ((e = events.poll()) != null) {
             if (e instanceof ChromeEvent.PageGone g) {
-                if (chrome.disconnected()) {
-                    continue; // handled as a whole by BrowserDisconnected
+                if (chrome.disconnected() || (g.cause() == GoneCause.TARGET_CLOSED && closeIsUnconfirmed(g.targetId()))) {
+                    continue; // liveness unknown: the reconnect's re-probe decides
                 }
                 if (g.cause() == GoneCause.RENDERER_CRASHED) {
                     closePage(g.page(), g.targetId()); // a crashed tab still exists: do not let it linger
                 }
                 submit(apply(now -> new Input.TabGone(now, g.targetId(), g.cause())).decisions());
             } else if (e instanceof ChromeEvent.BrowserDisconnected) {
-                boolean gone;
+                if (chrome.browserGone()) {
+                    reportEveryTabGone(); // the launched browser's process is gone
+                } else if (chrome.disconnected()) {
+                    awaitReconnect();
+                }
+            }
+        }
+    }
+
+    /** @return whether the browser could not be asked if a target whose close event was seen is really gone */
+    private boolean closeIsUnconfirmed(String targetId) {
+        chrome.lock.lock();
+        try {
+            return chrome.presence(targetId) == FailureClassifier.TargetPresence.UNREACHABLE;
+        } finally {
+            chrome.lock.unlock();
+        }
+    }
+
+    private void reportEveryTabGone() {
+        for (Tab t : store.snapshot().tabs()) {
+            if (t.targetId() != null) {
+                submit(apply(now -> new Input.TabGone(now, t.targetId(), GoneCause.BROWSER_GONE)).decisions());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ reconnect (connect mode)
+
+    /**
+     * Connect mode, on the executor thread, after the CDP connection was lost: reconnects with back-off (100 ms
+     * doubling up to {@code reconnectMaxBackoffMillis}) for at most {@code reconnectTimeoutMillis}. While it runs,
+     * no decision is carried out on Chrome and nothing is reported about any tab (their liveness is unknown);
+     * heartbeats and ticks go on in the store, so leases stay valid or lapse exactly as without the outage. After
+     * a reconnect the tabs the kernel knows are re-probed by target id: only the missing ones become
+     * {@code TabGone(TARGET_CLOSED)}. If the time runs out the browser counts as gone: every tab
+     * {@code TabGone(BROWSER_GONE)}.
+     *
+     * @return whether the connection is back
+     */
+    private boolean awaitReconnect() {
+        if (!chrome.connectionLost()) {
+            return !chrome.browserGone();
+        }
+        long started = System.nanoTime();
+        long pause = Math.min(100, config.reconnectMaxBackoffMillis());
+        int attempts = 0;
+        LOG.log(System.Logger.Level.WARNING, "lost the CDP connection to {0}; reconnecting for up to {1} ms",
+                config.cdpEndpoint(), config.reconnectTimeoutMillis());
+        while (!closed) {
+            long left = config.reconnectTimeoutMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (left <= 0) {
+                break;
+            }
+            attempts++;
+            Set<String> present = null;
+            chrome.lock.lock();
+            try {
+                chrome.reconnect(Math.min(left, config.navigationTimeoutMillis()));
+                present = new HashSet<>(chrome.pageTargetIds());
+            } catch (PlaywrightException e) {
+                LOG.log(System.Logger.Level.DEBUG, "reconnect attempt {0} failed: {1}", attempts, e.getMessage());
+            } finally {
+                chrome.lock.unlock();
+            }
+            if (present != null) {
+                LOG.log(System.Logger.Level.INFO, "reconnected to {0} after {1} ms ({2} attempts)", config.cdpEndpoint(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), attempts);
+                reprobe(present);
+                return true;
+            }
+            try {
+                Thread.sleep(Math.min(pause, Math.max(1, left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false; // the broker is closing
+            }
+            pause = Math.min(pause * 2, config.reconnectMaxBackoffMillis());
+        }
+        if (closed) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.WARNING, "no CDP connection to {0} for {1} ms ({2} attempts): the browser is gone",
+                config.cdpEndpoint(), config.reconnectTimeoutMillis(), attempts);
+        chrome.giveUp();
+        reportEveryTabGone();
+        return false;
+    }
+
+    /** Connect mode, chrome lock held: one attempt to reach a browser given up on; on failure it stays gone. */
+    private void reconnectOnce() {
+        try {
+            chrome.reconnect(config.navigationTimeoutMillis());
+            LOG.log(System.Logger.Level.INFO, "reached {0} again", config.cdpEndpoint());
+        } catch (PlaywrightException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0} still unreachable: {1}", config.cdpEndpoint(), e.getMessage());
+        }
+    }
+
+    /**
+     * After a reconnect: every tab the kernel knows that the browser no longer lists is {@code TabGone(TARGET_CLOSED)};
+     * the others are found again by target id (so their crash and close events are watched on the new connection).
+     */
+    private void reprobe(Set<String> present) {
+        for (Tab t : store.snapshot().tabs()) {
+            String id = t.targetId();
+            if (id == null) {
+                continue;
+            }
+            if (present.contains(id)) {
                 chrome.lock.lock();
                 try {
-                    gone = chrome.browserGone();
+                    chrome.pageFor(id);
+                } catch (PlaywrightException | Chrome.Unreachable e) {
+                    // its next use classifies what happened
                 } finally {
                     chrome.lock.unlock();
                 }
-                if (!gone) {
-                    LOG.log(System.Logger.Level.WARNING, "lost the connection to the browser; it still answers");
-                    continue;
-                }
-                for (Tab t : store.snapshot().tabs()) {
-                    if (t.targetId() != null) {
-                        submit(apply(now -> new Input.TabGone(now, t.targetId(), GoneCause.BROWSER_GONE)).decisions());
-                    }
-                }
+            } else {
+                submit(apply(now -> new Input.TabGone(now, id, GoneCause.TARGET_CLOSED)).decisions());
             }
         }
     }

@@ -31,7 +31,8 @@ final class TabLeaseImpl implements TabLease {
     private final long token;
     private final String targetId;
     private final long deadline;
-    private final Page page;
+    /** The page handed over with the grant; after a reconnect the tab is found again by target id. */
+    private volatile Page page;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile End end;
 
@@ -80,6 +81,30 @@ final class TabLeaseImpl implements TabLease {
     @Override
     public Page page() {
         ensureHeld();
+        broker.chrome.lock.lock();
+        try {
+            return currentPage();
+        } catch (Chrome.Unreachable e) {
+            throw new TabFailureException(new TabFailure.ConnectionLost(e.getMessage()), null);
+        } finally {
+            broker.chrome.lock.unlock();
+        }
+    }
+
+    /**
+     * The tab's page on the current connection (chrome lock held): the handed-over page until a reconnect
+     * replaced it, then the page found by target id.
+     *
+     * @throws Chrome.Unreachable while the connection is lost
+     */
+    private Page currentPage() {
+        broker.chrome.requireConnected("use tab " + targetId);
+        if (page.isClosed() || !broker.chrome.owns(page)) {
+            Page again = broker.chrome.pageFor(targetId);
+            if (again != null) {
+                page = again;
+            }
+        }
         return page;
     }
 
@@ -89,19 +114,23 @@ final class TabLeaseImpl implements TabLease {
         ensureHeld();
         TabFailure failure = null;
         PlaywrightException cause = null;
+        Page used = null;
         broker.chrome.lock.lock();
         try {
-            return action.apply(page);
+            used = currentPage();
+            return action.apply(used);
+        } catch (Chrome.Unreachable e) {
+            failure = new TabFailure.ConnectionLost(e.getMessage());
         } catch (PlaywrightException e) {
             cause = e;
-            failure = broker.chrome.classify(e, page, targetId, false);
+            failure = broker.chrome.classify(e, used, targetId, false);
         } finally {
             broker.chrome.lock.unlock();
             broker.drainEventsLater();
         }
         if (failure.tabGone()) {
             markRevoked(RevokeReason.TAB_GONE, null, failure.toString());
-            broker.reportGone(page, targetId, failure.goneCause().get());
+            broker.reportGone(used, targetId, failure.goneCause().get());
         }
         throw new TabFailureException(failure, cause);
     }

@@ -119,7 +119,7 @@ class FailureClassificationOnChromiumTest {
     }
 
     @Test
-    void browserProcessKilled_isBrowserGone() throws Exception {
+    void connectModeBrowserKilled_isConnectionLost_untilTheBrokerGivesUpReconnecting_thenBrowserGone() throws Exception {
         try (ChromiumProcess own = ChromiumProcess.start()) {
             Chrome other = Chrome.open(AdapterConfig.connect(own.httpEndpoint()), events::add);
             other.lock.lock();
@@ -129,9 +129,14 @@ class FailureClassificationOnChromiumTest {
                 own.kill();
                 PlaywrightException e = assertThrows(PlaywrightException.class, () -> p.evaluate("1 + 1"));
                 TabFailure f = other.classify(e, p, id, false);
-                assertInstanceOf(TabFailure.BrowserGone.class, f, f.toString());
-                assertEquals(Optional.of(GoneCause.BROWSER_GONE), f.goneCause());
+                assertInstanceOf(TabFailure.ConnectionLost.class, f, "a lost connection alone proves nothing: " + f);
+                assertEquals(Optional.empty(), f.goneCause());
                 assertTrue(events.stream().anyMatch(ChromeEvent.BrowserDisconnected.class::isInstance));
+                assertThrows(PlaywrightException.class, () -> other.reconnect(1_000), "nobody at the endpoint");
+                other.giveUp(); // what the broker does after reconnectTimeoutMillis
+                TabFailure after = other.classify(e, p, id, false);
+                assertInstanceOf(TabFailure.BrowserGone.class, after, after.toString());
+                assertEquals(Optional.of(GoneCause.BROWSER_GONE), after.goneCause());
             } finally {
                 other.lock.unlock();
                 other.close();
