@@ -39,6 +39,20 @@ final class StoreFixtures {
             .missedHeartbeats(3)
             .build();
 
+    /**
+     * Opens the store kept at {@code file}: {@link SqliteKernelStore} when its name ends with {@code .db}, else
+     * {@link FileKernelStore}; system clocks.
+     *
+     * @param durable fsync (file store) or synchronous=FULL (SQLite)
+     */
+    static KernelStore open(Path file, KernelConfig config, boolean durable) {
+        if (file.getFileName().toString().endsWith(".db")) {
+            return SqliteKernelStore.open(file, config, MillisClock.system(),
+                    SqliteKernelStore.Options.defaults().withDurable(durable));
+        }
+        return FileKernelStore.open(file, config, MillisClock.system(), FileKernelStore.Options.defaults().withFsync(durable));
+    }
+
     /** A wall clock a test sets by hand. */
     static final class FakeWall implements MillisClock {
         final AtomicLong millis;

@@ -14,7 +14,8 @@ import java.nio.file.Path;
 
 /**
  * The child process of the multi-process store tests and of {@link StoreBenchmark}. Talks to its parent
- * by lines on standard input and output. Uses the real clocks: the wall clock and the boot clock.
+ * by lines on standard input and output. Uses the real clocks: the wall clock and the boot clock. The store is
+ * {@link StoreFixtures#open}'s: an SQLite database for a file named {@code *.db}, else a state file.
  *
  * <ul>
  *   <li>{@code pairs <file> <worker> <count> <fsync> [<warmup>]}: runs {@code warmup} sessions
@@ -46,12 +47,10 @@ public final class StoreWorker {
     }
 
     private static void pairs(Path file, int worker, int count, boolean fsync, int warmup) throws Exception {
-        try (FileKernelStore store = FileKernelStore.open(file, StoreFixtures.CONFIG, MillisClock.system(),
-                FileKernelStore.Options.defaults().withFsync(fsync))) {
+        try (KernelStore store = StoreFixtures.open(file, StoreFixtures.CONFIG, fsync)) {
             if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
                 Path scratch = file.resolveSibling(file.getFileName() + ".warmup-" + worker);
-                try (FileKernelStore warm = FileKernelStore.open(scratch, StoreFixtures.CONFIG, MillisClock.system(),
-                        FileKernelStore.Options.defaults().withFsync(false))) {
+                try (KernelStore warm = StoreFixtures.open(scratch, StoreFixtures.CONFIG, false)) {
                     for (int i = 0; i < warmup; i++) {
                         StoreFixtures.acquireAndRelease(warm, "warm-s" + i, "k", "warm-up");
                     }
@@ -70,8 +69,7 @@ public final class StoreWorker {
     }
 
     private static void victim(Path file, String sessionId, int iterations) throws Exception {
-        try (FileKernelStore store = FileKernelStore.open(file, StoreFixtures.KILL_CONFIG, MillisClock.system(),
-                FileKernelStore.Options.defaults())) {
+        try (KernelStore store = StoreFixtures.open(file, StoreFixtures.KILL_CONFIG, true)) {
             String holder = "victim " + ProcessHandle.current().pid();
             int left = iterations;
             while (true) {
@@ -104,7 +102,7 @@ public final class StoreWorker {
     }
 
     /** Acquires the session's lease: at once, after opening its tab, or after waiting (polling with ticks). */
-    private static Decision.Granted acquire(FileKernelStore store, String sessionId, String holder) throws InterruptedException {
+    private static Decision.Granted acquire(KernelStore store, String sessionId, String holder) throws InterruptedException {
         SharedLeaseKernel.Step step = store.apply(now -> new Input.Acquire(now, sessionId, "victim", holder,
                 KernelConfig.DEFAULT_CLASS));
         report(step, sessionId);
