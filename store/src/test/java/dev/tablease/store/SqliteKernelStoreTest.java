@@ -117,7 +117,7 @@ class SqliteKernelStoreTest {
             StoreFixtures.acquireAndRelease(store, "s1", "k", "h");
             KernelState before = store.snapshot();
             InvalidInputException e = assertThrows(InvalidInputException.class,
-                    () -> store.apply(now -> new Input.Heartbeat(now - 1, "s1", 1)));
+                    () -> store.apply(now -> new Input.Heartbeat(now - 1_000_000, "s1", 1)));
             assertEquals(InvalidInputException.Problem.TIME_WENT_BACKWARDS, e.problem());
             assertThrows(NullPointerException.class, () -> store.apply(now -> null));
             assertEquals(before, store.snapshot());

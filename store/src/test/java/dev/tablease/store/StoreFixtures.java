@@ -40,6 +40,15 @@ final class StoreFixtures {
             .build();
 
     /**
+     * The database kill test's config: 100 ms x 3, so a hundred kills take a minute. A live driver that stalls
+     * longer on a loaded machine loses its lease by the same rule, and acquires again.
+     */
+    static final KernelConfig FAST_KILL_CONFIG = CONFIG.toBuilder()
+            .heartbeatIntervalMillis(100)
+            .missedHeartbeats(3)
+            .build();
+
+    /**
      * Opens the store kept at {@code file}: {@link SqliteKernelStore} when its name ends with {@code .db}, else
      * {@link FileKernelStore}; system clocks.
      *

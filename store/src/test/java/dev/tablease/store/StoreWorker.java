@@ -21,7 +21,7 @@ import java.nio.file.Path;
  *   <li>{@code pairs <file> <worker> <count> <fsync> [<warmup>]}: runs {@code warmup} sessions
  *       on a scratch file beside {@code file} (JIT warm-up), prints {@code ready}, waits for a line on standard input, then runs {@code count} complete sessions {@code w<worker>-s<i>} of key {@code k<worker>}
  *       and prints {@code done <transitions> <nanos>}.</li>
- *   <li>{@code victim <file> <session> <iterations>}: acquires {@code session} (waiting, by polling with
+ *   <li>{@code victim <file> <session> <iterations> [fast]}: with {@code KILL_CONFIG} (or {@code FAST_KILL_CONFIG}) acquires {@code session} (waiting, by polling with
  *       ticks, while a dead driver's lease runs out), prints {@code revoked <token> <reason>} for each
  *       lease of the session it sees revoked and {@code granted <token> <expiresAt> <lastUrlNumber>}; then
  *       alternates a fenced {@code UpdateSession} (url ending in the iteration number) and a heartbeat,
@@ -41,7 +41,8 @@ public final class StoreWorker {
         switch (args[0]) {
             case "pairs" -> pairs(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
-            case "victim" -> victim(Path.of(args[1]), args[2], Integer.parseInt(args[3]));
+            case "victim" -> victim(Path.of(args[1]), args[2], Integer.parseInt(args[3]),
+                    args.length > 4 && args[4].equals("fast") ? StoreFixtures.FAST_KILL_CONFIG : StoreFixtures.KILL_CONFIG);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -68,8 +69,8 @@ public final class StoreWorker {
         }
     }
 
-    private static void victim(Path file, String sessionId, int iterations) throws Exception {
-        try (KernelStore store = StoreFixtures.open(file, StoreFixtures.KILL_CONFIG, true)) {
+    private static void victim(Path file, String sessionId, int iterations, KernelConfig config) throws Exception {
+        try (KernelStore store = StoreFixtures.open(file, config, true)) {
             String holder = "victim " + ProcessHandle.current().pid();
             int left = iterations;
             while (true) {
