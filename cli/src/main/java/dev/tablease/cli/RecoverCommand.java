@@ -52,7 +52,9 @@ public final class RecoverCommand implements Command {
 
                 options:
                   --store <file>  the state file; default: $TABLEASE_STORE when set, else
-                                  ~/.tablease/state.json
+                                  ~/.tablease/state.json. Only the file store has a last good copy to
+                                  restore: an SQLite store refuses a corrupt row, naming it, and is repaired
+                                  by hand (docs/store.md, Corrupt rows)
                   --no-fsync      skip the fsyncs (tests only)
 
                 exit codes:
@@ -72,6 +74,11 @@ public final class RecoverCommand implements Command {
             return usageError(err, e.getMessage());
         }
         Path file = StoreLocation.resolve(a.get("store", null), env);
+        if (StoreFiles.isDatabase(file)) {
+            err.println("tablease recover: " + file + " is an SQLite store; recover restores a file store's state file."
+                    + " An SQLite store refuses a corrupt row and names it: see docs/store.md, Corrupt rows");
+            return USAGE;
+        }
         if (!java.nio.file.Files.exists(file) && !java.nio.file.Files.exists(file.resolveSibling(file.getFileName() + ".prev"))) {
             err.println("tablease recover: no store at " + file + " (neither it nor its last good copy "
                     + file.getFileName() + ".prev exists)");

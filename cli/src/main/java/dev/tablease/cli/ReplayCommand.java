@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code tablease replay <trace.jsonl>}: feeds a trace through a fresh kernel (see {@link TraceReplayer}),
+ * {@code tablease replay <trace.jsonl | tablease.db>}: feeds a trace (or an SQLite store's log) through a fresh kernel (see {@link TraceReplayer}),
  * prints the replayed trace (header, then every step with the kernel's decisions) as JSON Lines on
  * standard output, and a one-line summary on standard error. Exit 0 on success, 1 with
  * {@code line N: reason} on an invariant violation or a decision mismatch, 2 with {@code line N: reason}
@@ -42,7 +42,7 @@ public final class ReplayCommand implements Command {
 
     @Override
     public String arguments() {
-        return "<trace.jsonl>";
+        return "<trace.jsonl | tablease.db>";
     }
 
     @Override
@@ -72,12 +72,19 @@ public final class ReplayCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.size() != 1 || args.get(0).startsWith("-")) {
             err.println("tablease replay: expected one trace file" + (args.isEmpty() ? "" : ", got " + args));
-            err.println("usage: tablease replay <trace.jsonl>");
+            err.println("usage: tablease replay <trace.jsonl | tablease.db>");
             return USAGE;
         }
         Path file = Path.of(args.get(0));
         BufferedWriter stdout = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-        try (TraceReader trace = TraceReader.open(file)) {
+        Path traceFile;
+        try {
+            traceFile = StoreFiles.asTrace(file); // an SQLite store: its log is the trace
+        } catch (IOException | RuntimeException e) {
+            err.println(file + ": " + e.getMessage());
+            return e instanceof dev.tablease.store.LogCorruptException ? FAILED : USAGE;
+        }
+        try (TraceReader trace = TraceReader.open(traceFile)) {
             TraceWriter echo = new TraceWriter(stdout, trace.header().config());
             ReplaySummary summary = replayer.replay(trace, step -> echo.write(step.input(), step.decisions()));
             echo.flush();

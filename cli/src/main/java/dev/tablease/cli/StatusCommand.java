@@ -9,6 +9,9 @@ import dev.tablease.kernel.Tab;
 import dev.tablease.kernel.TabState;
 import dev.tablease.store.BootClock;
 import dev.tablease.store.FileKernelStore;
+import dev.tablease.store.LogCorruptException;
+import dev.tablease.store.SqliteKernelStore;
+import dev.tablease.store.StoreSchemaException;
 import dev.tablease.store.StateFile;
 import dev.tablease.store.StoreCorruptException;
 import dev.tablease.store.StoreException;
@@ -26,8 +29,9 @@ import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
- * {@code tablease status [--store <state.json>] [--json]}: the durable store's tabs, reservations, driver
- * leases and waiters as tables. Read-only: it reads the state file without the store's lock (the file is only
+ * {@code tablease status [--store <tablease.db | state.json>] [--json]}: the durable store's tabs, reservations,
+ * driver leases and waiters as tables. Read-only. An SQLite store's log is replayed (each row checked); a state
+ * file of the file store is read without the store's lock (the file is only
  * ever replaced whole, by rename) and changes nothing.
  */
 public final class StatusCommand implements Command {
@@ -54,7 +58,7 @@ public final class StatusCommand implements Command {
 
     @Override
     public String arguments() {
-        return "[--store <state.json>] [--json]";
+        return "[--store <tablease.db | state.json>] [--json]";
     }
 
     @Override
@@ -65,21 +69,22 @@ public final class StatusCommand implements Command {
     @Override
     public String help() {
         return """
-                Reads the shared state file of the durable store (docs/store.md) and prints its tabs,
-                reservations (sessions bound to a tab), driver leases and waiters as tables. Times are
-                shown relative to the store's clock now ("in 12.0 s", "3.5 s ago"). Read-only: it takes
-                no lock and changes nothing.
+                Reads the durable store (docs/store.md): an SQLite store (its log replayed, every row
+                checked) or a JSON state file, and prints its tabs, reservations (sessions bound to a tab),
+                driver leases and waiters as tables. Times are shown relative to the store's clock now
+                ("in 12.0 s", "3.5 s ago"). Read-only: it changes nothing.
 
                 options:
-                  --store <file>  the state file; default: $TABLEASE_STORE when set, else
-                                  ~/.tablease/state.json
+                  --store <file>  the store; default: $TABLEASE_STORE when set, else
+                                  ~/.tablease/tablease.db
                   --json          print the state as one line of JSON (the trace codec's encoding of
                                   KernelState) instead of tables
 
                 exit codes:
                   0  the state was printed
-                  1  the state file is corrupt or inconsistent (see 'tablease recover')
-                  2  wrong arguments, or no state file at that path
+                  1  the store is corrupt or inconsistent (a state file: see 'tablease recover'; an
+                     SQLite store names the row), or not a tablease store of this version
+                  2  wrong arguments, or no store at that path
                 """;
     }
 
@@ -97,6 +102,9 @@ public final class StatusCommand implements Command {
             err.println("tablease status: no store at " + file
                     + (a.has("store") ? "" : " (set --store or $" + StoreLocation.ENV + ")"));
             return USAGE;
+        }
+        if (StoreFiles.isDatabase(file)) {
+            return database(file, a.has("json"), out, err);
         }
         StateFile.Contents contents;
         try {
@@ -116,6 +124,26 @@ public final class StatusCommand implements Command {
         long now = FileKernelStore.nowFor(contents.clock(), bootClock.read(), wallClock.getAsLong(), s.lastNow());
         out.print(render(file, contents.config(), s, now));
         return OK;
+    }
+
+    /** The SQLite store: its log replayed (every row checked), then the same tables. */
+    private int database(Path file, boolean json, PrintStream out, PrintStream err) {
+        try (SqliteKernelStore store = SqliteKernelStore.openExisting(file, wallClock::getAsLong,
+                SqliteKernelStore.Options.defaults().withBootClock(bootClock))) {
+            KernelState s = store.snapshot();
+            if (json) {
+                out.println(new TraceCodec().toJson(s));
+                return OK;
+            }
+            out.print(render(file, store.config(), s, store.now()));
+            return OK;
+        } catch (LogCorruptException | StoreSchemaException e) {
+            err.println("tablease status: " + e.getMessage());
+            return FAILED;
+        } catch (StoreException e) {
+            err.println("tablease status: cannot read " + file + ": " + e.getMessage());
+            return USAGE;
+        }
     }
 
     /** @return the tables for {@code state} at store time {@code now} */

@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Where the CLI finds the shared state file when {@code --store} is not given: {@code $TABLEASE_STORE} when
- * set and not blank, else {@code ~/.tablease/state.json}.
+ * Where the CLI finds the shared store when {@code --store} is not given: {@code $TABLEASE_STORE} when set and
+ * not blank, else {@code ~/.tablease/tablease.db} (the SQLite store; a JSON state file of the file store is named
+ * with {@code --store} or the variable).
  */
 final class StoreLocation {
 
@@ -15,7 +16,7 @@ final class StoreLocation {
     private StoreLocation() {
     }
 
-    /** @return the state file: {@code explicit} when given, else from {@code env}, else the home default */
+    /** @return the store: {@code explicit} when given, else from {@code env}, else the home default */
     static Path resolve(String explicit, Map<String, String> env) {
         if (explicit != null) {
             return Path.of(explicit);
@@ -24,6 +25,6 @@ final class StoreLocation {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return Path.of(fromEnv);
         }
-        return Path.of(System.getProperty("user.home"), ".tablease", "state.json");
+        return Path.of(System.getProperty("user.home"), ".tablease", "tablease.db");
     }
 }

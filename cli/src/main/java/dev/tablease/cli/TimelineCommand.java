@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code tablease timeline <trace.jsonl> [-o out.html]}: renders a trace as one self-contained HTML page
+ * {@code tablease timeline <trace.jsonl | tablease.db> [-o out.html]}: renders a trace (or an SQLite store's log) as one self-contained HTML page
  * ({@link Timeline#renderHtml(Path)}).
  */
 public final class TimelineCommand implements Command {
@@ -24,7 +24,7 @@ public final class TimelineCommand implements Command {
 
     @Override
     public String arguments() {
-        return "<trace.jsonl> [-o <out.html>]";
+        return "<trace.jsonl | tablease.db> [-o <out.html>]";
     }
 
     @Override
@@ -67,13 +67,13 @@ public final class TimelineCommand implements Command {
         Path trace = Path.of(a.positional().get(0));
         Path html = a.has("out") ? Path.of(a.get("out", null)) : defaultOutput(trace);
         try {
-            String page = Timeline.renderHtml(trace);
+            String page = Timeline.renderHtml(StoreFiles.asTrace(trace)); // an SQLite store: its log is the trace
             Path dir = html.toAbsolutePath().getParent();
             if (dir != null) {
                 Files.createDirectories(dir);
             }
             Files.writeString(html, page, StandardCharsets.UTF_8);
-        } catch (TraceFormatException e) {
+        } catch (TraceFormatException | dev.tablease.store.StoreException | IllegalStateException e) {
             err.println(e.getMessage());
             return USAGE;
         } catch (IOException e) {

@@ -116,7 +116,7 @@ class StatusCommandTest {
 
     @Test
     void theDefaultStoreIsInTheHomeDirectory() {
-        assertEquals(Path.of(System.getProperty("user.home"), ".tablease", "state.json"), StoreLocation.resolve(null, Map.of()));
+        assertEquals(Path.of(System.getProperty("user.home"), ".tablease", "tablease.db"), StoreLocation.resolve(null, Map.of()));
         assertEquals(Path.of("/x/s.json"), StoreLocation.resolve(null, Map.of(StoreLocation.ENV, "/x/s.json")));
         assertEquals(Path.of("/y.json"), StoreLocation.resolve("/y.json", Map.of(StoreLocation.ENV, "/x/s.json")));
     }
@@ -152,7 +152,7 @@ class StatusCommandTest {
         for (String[] args : new String[][] {{"extra"}, {"--store"}, {"--json=yes"}, {"--verbose"}}) {
             CliRun run = status(Map.of(), args);
             assertEquals(2, run.exit(), run.toString());
-            assertTrue(run.err().contains("usage: tablease status [--store <state.json>] [--json]"), run.err());
+            assertTrue(run.err().contains("usage: tablease status [--store <tablease.db | state.json>] [--json]"), run.err());
         }
     }
 }

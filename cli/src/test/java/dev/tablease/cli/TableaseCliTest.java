@@ -13,9 +13,11 @@ class TableaseCliTest {
         CliRun run = CliRun.run("--help");
         assertEquals(0, run.exit());
         assertTrue(run.out().startsWith("usage: tablease <command> [arguments]"), run.out());
-        for (String command : new String[] {"demo [--agents N]", "replay <trace.jsonl>", "validate [--keep <dir>]", "status [--store <state.json>]",
+        for (String command : new String[] {"demo [--agents N]", "replay <trace.jsonl | tablease.db>", "validate [--keep <dir>]",
+                "status [--store <tablease.db | state.json>]",
                 "stress [--threads N]", "recover [--store <state.json>]", "check-model [--model <name>]",
-                "timeline <trace.jsonl> [-o <out.html>]"}) {
+                "timeline <trace.jsonl | tablease.db> [-o <out.html>]", "export [--store <tablease.db>]",
+                "import <state.json> [--store <tablease.db>]"}) {
             assertTrue(run.out().contains(command), command + " in\n" + run.out());
         }
         assertTrue(run.out().contains("exit codes: 0 success, 1"), run.out());
@@ -26,7 +28,7 @@ class TableaseCliTest {
     void helpOfACommandExplainsItsExitCodes() {
         for (CliRun run : new CliRun[] {CliRun.run("help", "replay"), CliRun.run("replay", "--help")}) {
             assertEquals(0, run.exit());
-            assertTrue(run.out().startsWith("usage: tablease replay <trace.jsonl>"), run.out());
+            assertTrue(run.out().startsWith("usage: tablease replay <trace.jsonl | tablease.db>"), run.out());
             assertTrue(run.out().contains("2  line N: a malformed line"), run.out());
         }
     }
@@ -35,7 +37,7 @@ class TableaseCliTest {
     void noCommandPrintsAShortUsageToStderrAndExitsTwo() {
         CliRun run = CliRun.run();
         assertEquals(2, run.exit());
-        assertTrue(run.err().contains("usage: tablease replay <trace.jsonl>"), run.err());
+        assertTrue(run.err().contains("usage: tablease replay <trace.jsonl | tablease.db>"), run.err());
         assertEquals("", run.out());
     }
 
@@ -73,7 +75,7 @@ class TableaseCliTest {
         for (String[] args : new String[][] {{"replay"}, {"replay", "a.jsonl", "b.jsonl"}, {"replay", "--verbose"}}) {
             CliRun run = CliRun.run(args);
             assertEquals(2, run.exit(), run.toString());
-            assertTrue(run.err().contains("usage: tablease replay <trace.jsonl>"), run.err());
+            assertTrue(run.err().contains("usage: tablease replay <trace.jsonl | tablease.db>"), run.err());
         }
     }
 }

@@ -154,23 +154,32 @@ final class LogSchema {
         return stored;
     }
 
+    /** Reads the time line's anchor (one row or none). */
+    static final String READ_CLOCK = "SELECT boot_id, boot_millis, store_millis FROM tablease_clock WHERE id = 1";
+    /** Writes the time line's anchor: parameters boot_id, boot_millis, store_millis. */
+    static final String WRITE_CLOCK = "INSERT INTO tablease_clock (id, boot_id, boot_millis, store_millis)"
+            + " VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET boot_id = excluded.boot_id,"
+            + " boot_millis = excluded.boot_millis, store_millis = excluded.store_millis";
+
     /** @return the time line's anchor, or {@code null} when none was written yet */
     static ClockAnchor readClock(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT boot_id, boot_millis, store_millis FROM tablease_clock WHERE id = 1")) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(READ_CLOCK)) {
             return rs.next() ? new ClockAnchor(rs.getString(1), rs.getLong(2), rs.getLong(3)) : null;
         }
     }
 
     /** Writes the time line's anchor. */
     static void writeClock(Connection c, ClockAnchor anchor) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tablease_clock (id, boot_id, boot_millis, store_millis)"
-                + " VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET boot_id = excluded.boot_id,"
-                + " boot_millis = excluded.boot_millis, store_millis = excluded.store_millis")) {
-            ps.setString(1, anchor.bootId());
-            ps.setLong(2, anchor.bootMillis());
-            ps.setLong(3, anchor.storeMillis());
+        try (PreparedStatement ps = c.prepareStatement(WRITE_CLOCK)) {
+            bindClock(ps, anchor);
             ps.executeUpdate();
         }
+    }
+
+    /** Binds {@code anchor} to a {@link #WRITE_CLOCK} statement. */
+    static void bindClock(PreparedStatement ps, ClockAnchor anchor) throws SQLException {
+        ps.setString(1, anchor.bootId());
+        ps.setLong(2, anchor.bootMillis());
+        ps.setLong(3, anchor.storeMillis());
     }
 }

@@ -132,12 +132,16 @@ public final class SqliteKernelStore implements KernelStore {
     private final MillisClock clock;
     /** Durability, snapshots, busy timeout, boot clock. */
     private final Options options;
+    /** Reads the decisions column as a tree (the codec decodes each decision). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** The one codec of inputs, decisions and states (the trace format). */
     private final TraceCodec codec = new TraceCodec();
     /** Guards the connection and the in-memory kernel: one transition of this instance at a time. */
     private final ReentrantLock lock = new ReentrantLock(true);
     /** This instance's connection. */
     private final Connection connection;
+    /** The hot statements, prepared once per connection (guarded by {@link #lock}). */
+    private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
     /** This process's copy of the kernel, at {@link #seq}; {@code null} when it must be rebuilt. */
     private LeaseKernel kernel;
     /** The sequence number of the last log row applied to {@link #kernel}. */
@@ -230,11 +234,72 @@ public final class SqliteKernelStore implements KernelStore {
             sc.setSynchronous(options.durable() ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
             sc.setBusyTimeout((int) options.busyTimeoutMillis());
             sc.enforceForeignKeys(true);
-            return DriverManager.getConnection("jdbc:sqlite:" + file, sc.toProperties());
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, sc.toProperties());
+            org.sqlite.BusyHandler.setHandler(c, new WriteLockWait(options.busyTimeoutMillis()));
+            return c;
         } catch (SQLException e) {
             throw new StoreDatabaseException(file, "open", false, e);
         } catch (java.io.IOException e) {
             throw new StoreIOException(file, "cannot create the directory", false, e);
+        }
+    }
+
+    /**
+     * Creates a new store whose log starts from {@code state} (a snapshot at sequence number 0): the import of a
+     * JSON state file ({@code tablease import}, and the migration from a file store). The state is validated by
+     * the kernel first; nothing is created when it is refused.
+     *
+     * @param database the database file; must not exist
+     * @param config   the kernel configuration
+     * @param state    the state to start from
+     * @param anchor   the time line's anchor to keep (from the state file), or {@code null}
+     * @param options  durability, snapshots, busy timeout, boot clock
+     * @throws IllegalStateException              when {@code database} exists already (nothing is overwritten)
+     * @throws dev.tablease.kernel.InvalidStateException when the kernel refuses {@code state}
+     * @throws StoreDatabaseException             when the database cannot be written
+     */
+    public static void importState(Path database, KernelConfig config, KernelState state, ClockAnchor anchor,
+                                   Options options) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(options, "options");
+        Path file = database.toAbsolutePath().normalize();
+        if (Files.exists(file)) {
+            throw new IllegalStateException(file + " exists: import writes a new store only (nothing was changed)");
+        }
+        LeaseKernel.restore(config, state); // refuses an inconsistent state before anything is created
+        TraceCodec codec = new TraceCodec();
+        Connection c = connect(file, options);
+        try (Statement st = c.createStatement()) {
+            LogSchema.prepare(c, file, config, codec);
+            st.execute("BEGIN IMMEDIATE");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tablease_snapshot (seq, state) VALUES (0, ?)")) {
+                ps.setString(1, codec.toJson(state));
+                ps.executeUpdate();
+                if (anchor != null) {
+                    LogSchema.writeClock(c, anchor);
+                }
+                st.execute("COMMIT");
+            } catch (SQLException e) {
+                st.execute("ROLLBACK");
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            deleteQuietly(file); // a half-made store must not be mistaken for an empty one
+            throw e instanceof SQLException s ? new StoreDatabaseException(file, "import", false, s) : (RuntimeException) e;
+        } finally {
+            closeQuietly(c);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        for (String suffix : new String[]{"", "-wal", "-shm", "-journal"}) {
+            try {
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+            } catch (java.io.IOException e) {
+                // best effort: the caller's error says what failed
+            }
         }
     }
 
@@ -252,7 +317,7 @@ public final class SqliteKernelStore implements KernelStore {
             begin("BEGIN IMMEDIATE");
             try {
                 catchUp();
-                ClockAnchor anchor = LogSchema.readClock(connection);
+                ClockAnchor anchor = readClock();
                 BootClock.Reading reading = options.bootClock().read();
                 long now = FileKernelStore.nowFor(anchor, reading, clock.millis(), kernel.lastNow());
                 Input in = Objects.requireNonNull(input.apply(now), "the input function returned null");
@@ -270,7 +335,9 @@ public final class SqliteKernelStore implements KernelStore {
                 inputs.add(in);
                 all.addAll(d);
                 if (reading != null) {
-                    LogSchema.writeClock(connection, new ClockAnchor(reading.bootId(), reading.millis(), kernel.lastNow()));
+                    PreparedStatement clockRow = cached(LogSchema.WRITE_CLOCK);
+                    LogSchema.bindClock(clockRow, new ClockAnchor(reading.bootId(), reading.millis(), kernel.lastNow()));
+                    clockRow.executeUpdate();
                 }
                 commit();
                 return new SharedLeaseKernel.Step(inputs, all);
@@ -286,19 +353,34 @@ public final class SqliteKernelStore implements KernelStore {
         }
     }
 
+    /** @return the time line's anchor, read with the cached statement */
+    private ClockAnchor readClock() throws SQLException {
+        try (ResultSet rs = cached(LogSchema.READ_CLOCK).executeQuery()) {
+            return rs.next() ? new ClockAnchor(rs.getString(1), rs.getLong(2), rs.getLong(3)) : null;
+        }
+    }
+
+    /** @return the connection's prepared statement for {@code sql}, made once (closed with the connection) */
+    private PreparedStatement cached(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
     /** Reads the rows appended since {@link #seq} and applies them, within the caller's transaction. */
     private void catchUp() throws SQLException {
         if (kernel == null) {
             load();
         }
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT seq, now, input, decisions FROM tablease_log WHERE seq > ? ORDER BY seq")) {
-            ps.setLong(1, seq);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    replay(kernel, new LogRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)), seq);
-                    seq++;
-                }
+        PreparedStatement ps = cached("SELECT seq, now, input, decisions FROM tablease_log WHERE seq > ? ORDER BY seq");
+        ps.setLong(1, seq);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                replay(kernel, new LogRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)), seq);
+                seq++;
             }
         }
     }
@@ -338,8 +420,11 @@ public final class SqliteKernelStore implements KernelStore {
                 if (!snapshots.isEmpty()) {
                     long latest = snapshots.get(0)[0];
                     long from = snapshots.size() > 1 ? snapshots.get(1)[0] : 0;
-                    LeaseKernel k = from == 0 ? new LeaseKernel(config) : restore(from, snapshotState(from));
-                    if (from > 0 || firstLogSeq() == 1) {
+                    // the state the log starts from: the snapshot before the latest, else the empty state at 0 (a
+                    // store imported from a state file starts from its snapshot at 0, with nothing before it to check)
+                    LeaseKernel k = snapshots.size() > 1 ? restore(from, snapshotState(from))
+                            : latest > 0 && firstLogSeq() == 1 ? new LeaseKernel(config) : null;
+                    if (k != null) {
                         replayRange(k, from, latest);
                         String expected = snapshotState(latest);
                         String replayed = codec.toJson(k.snapshot());
@@ -447,21 +532,19 @@ public final class SqliteKernelStore implements KernelStore {
     /** Appends one row (and a snapshot when one is due) within the caller's transaction. */
     private void append(Input in, List<Decision> decisions) throws SQLException {
         long next = seq + 1;
-        try (PreparedStatement ps = connection.prepareStatement(
-                "INSERT INTO tablease_log (seq, now, input, decisions) VALUES (?, ?, ?, ?)")) {
-            ps.setLong(1, next);
-            ps.setLong(2, in.now());
-            ps.setString(3, codec.toJson(in));
-            ps.setString(4, codec.toJson(decisions));
-            ps.executeUpdate();
-        }
+        PreparedStatement ps = cached("INSERT INTO tablease_log (seq, now, input, decisions) VALUES (?, ?, ?, ?)");
+        ps.setLong(1, next);
+        ps.setLong(2, in.now());
+        ps.setString(3, codec.toJson(in));
+        ps.setString(4, codec.toJson(decisions));
+        ps.executeUpdate();
         seq = next;
         if (next % options.snapshotEvery() == 0) {
-            try (PreparedStatement ps = connection.prepareStatement(
+            try (PreparedStatement snap = connection.prepareStatement(
                     "INSERT INTO tablease_snapshot (seq, state) VALUES (?, ?)")) {
-                ps.setLong(1, next);
-                ps.setString(2, codec.toJson(kernel.snapshot()));
-                ps.executeUpdate();
+                snap.setLong(1, next);
+                snap.setString(2, codec.toJson(kernel.snapshot()));
+                snap.executeUpdate();
             }
         }
     }
@@ -476,6 +559,15 @@ public final class SqliteKernelStore implements KernelStore {
         lock.lock();
         try {
             requireOpen();
+            return snapshotUnlocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #snapshot()}, the lock held by the caller. */
+    private KernelState snapshotUnlocked() {
+        {
             begin("BEGIN");
             try {
                 catchUp();
@@ -488,8 +580,6 @@ public final class SqliteKernelStore implements KernelStore {
                 rollbackQuietly();
                 throw translate("reading the log", e);
             }
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -521,6 +611,112 @@ public final class SqliteKernelStore implements KernelStore {
             } catch (SQLException e) {
                 throw translate("reading the log", e);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes the whole input log as a trace ({@code docs/trace-format.md}): the store's config as the header, one
+     * step per row, in order, each checked as it is read. The trace of a run is the log itself, so
+     * {@code tablease replay} and {@code timeline} read a database through this.
+     *
+     * @param out where the JSON Lines go (not closed)
+     * @return the number of steps written
+     * @throws IllegalStateException when the store was imported from a state file: its log starts from that state,
+     *                               not from the empty state a trace starts from
+     * @throws LogCorruptException   when a row cannot be used (the steps before it were written)
+     * @throws java.io.IOException   when {@code out} fails
+     */
+    public long writeTrace(java.io.Writer out) throws java.io.IOException {
+        lock.lock();
+        try {
+            requireOpen();
+            try (Statement st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM tablease_snapshot WHERE seq = 0")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    throw new IllegalStateException(database + " was imported from a state file: its log starts from "
+                            + "that state, not from the empty state of a trace (export it with 'tablease export' instead)");
+                }
+            } catch (SQLException e) {
+                throw translate("reading the snapshots", e);
+            }
+        } finally {
+            lock.unlock();
+        }
+        dev.tablease.trace.TraceWriter trace = new dev.tablease.trace.TraceWriter(out, config, codec);
+        long after = 0;
+        while (true) {
+            List<LogRow> rows = log(after, 1_000);
+            if (rows.isEmpty()) {
+                break;
+            }
+            for (LogRow row : rows) {
+                if (row.seq() != after + 1) {
+                    throw new LogCorruptException(database, "tablease_log", after + 1, Problem.SEQUENCE_GAP,
+                            "the next row after " + after + " is " + row.seq(), null);
+                }
+                try {
+                    Input in = codec.decodeInput(codec.parseObject(row.input()));
+                    List<Decision> decisions = new ArrayList<>();
+                    com.fasterxml.jackson.databind.JsonNode array = decisionsArray(row);
+                    for (com.fasterxml.jackson.databind.JsonNode d : array) {
+                        decisions.add(codec.decodeDecision(d));
+                    }
+                    trace.write(in, decisions);
+                } catch (TraceFormatException e) {
+                    throw new LogCorruptException(database, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
+                            e.getMessage(), e);
+                }
+                after = row.seq();
+            }
+        }
+        trace.flush();
+        return after;
+    }
+
+    /** @return the row's decisions as a JSON array; @throws LogCorruptException when they are not one */
+    private com.fasterxml.jackson.databind.JsonNode decisionsArray(LogRow row) {
+        com.fasterxml.jackson.databind.JsonNode array;
+        try {
+            array = JSON.readTree(row.decisions());
+        } catch (java.io.IOException e) {
+            array = null;
+        }
+        if (array == null || !array.isArray()) {
+            throw new LogCorruptException(database, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
+                    "decisions are not a JSON array", null);
+        }
+        return array;
+    }
+
+    /**
+     * @return the store's time now, by the rule of {@link FileKernelStore#nowFor} (for {@code tablease status};
+     * no transition is made)
+     */
+    public long now() {
+        lock.lock();
+        try {
+            requireOpen();
+            ClockAnchor anchor = LogSchema.readClock(connection);
+            long lastNow = snapshotUnlocked().lastNow();
+            return FileKernelStore.nowFor(anchor, options.bootClock().read(), clock.millis(), lastNow);
+        } catch (SQLException e) {
+            throw translate("reading the clock", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the time line's anchor kept in the database, or {@code null} (for {@code tablease export}) */
+    public ClockAnchor clockAnchor() {
+        lock.lock();
+        try {
+            requireOpen();
+            return LogSchema.readClock(connection);
+        } catch (SQLException e) {
+            throw translate("reading the clock", e);
         } finally {
             lock.unlock();
         }

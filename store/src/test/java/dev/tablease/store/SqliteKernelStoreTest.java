@@ -254,6 +254,38 @@ class SqliteKernelStoreTest {
     }
 
     @Test
+    void anImportedState_isTheBaseOfTheLog_andSurvivesSnapshotsAndReopens() throws Exception {
+        KernelState state;
+        try (InMemoryKernelStore mem = new InMemoryKernelStore(CONFIG, MillisClock.system())) {
+            StoreFixtures.acquireAndRelease(mem, "s1", "k", "h");
+            mem.apply(now -> new Input.Acquire(now, "s2", "k", "h2", KernelConfig.DEFAULT_CLASS));
+            state = mem.snapshot();
+        }
+        Path db = dir.resolve("imported.db");
+        SqliteKernelStore.Options every2 = SqliteKernelStore.Options.defaults().withDurable(false).withSnapshotEvery(2);
+        SqliteKernelStore.importState(db, CONFIG, state, null, every2);
+        try (SqliteKernelStore store = SqliteKernelStore.open(db, CONFIG, MillisClock.system(), every2)) {
+            assertEquals(state, store.snapshot());
+            for (int i = 0; i < 5; i++) {
+                StoreFixtures.acquireAndRelease(store, "t" + i, "k2", "h");
+            }
+            state = store.snapshot();
+        }
+        try (SqliteKernelStore again = SqliteKernelStore.open(db, CONFIG, MillisClock.system(), every2)) {
+            assertEquals(state, again.snapshot(), "imported base + log + snapshots agree");
+        }
+        KernelState imported = state;
+        assertThrows(IllegalStateException.class, () -> SqliteKernelStore.importState(db, CONFIG, imported, null, every2),
+                "import never overwrites a store");
+        KernelState broken = new KernelState(state.lastNow(), 1, state.nextTabId(), state.nextRequestId(),
+                state.nextWaitSeq(), state.tabs(), state.sessions());
+        Path refused = dir.resolve("refused.db");
+        assertThrows(dev.tablease.kernel.InvalidStateException.class,
+                () -> SqliteKernelStore.importState(refused, CONFIG, broken, null, every2));
+        assertFalse(Files.exists(refused), "nothing created for a refused state");
+    }
+
+    @Test
     void aClosedStore_refusesUse_andOptionsRefuseImpossibleValues() {
         SqliteKernelStore store = open(dir.resolve("closed.db"));
         store.close();

@@ -60,7 +60,7 @@ public final class StoreBenchmark {
             for (int processes : new int[]{1, 2, 4}) {
                 double[] tps = new double[reps];
                 for (int r = 0; r < reps; r++) {
-                    tps[r] = fileStore(base.resolve("run-" + (run++)).resolve("state.json"), processes, sessions, fsync);
+                    tps[r] = processes(base.resolve("run-" + (run++)).resolve("state.json"), processes, sessions, fsync);
                 }
                 results.add(new Result("file", processes, fsync, tps));
             }
@@ -99,7 +99,13 @@ public final class StoreBenchmark {
         return transitions / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static double fileStore(Path file, int processes, int sessions, boolean fsync) throws Exception {
+    /**
+     * One run: {@code processes} child JVMs on the store at {@code file} ({@link StoreFixtures#open}: SQLite for
+     * {@code *.db}), each warmed up on a scratch store, then timed from the start signal to the last one's end.
+     *
+     * @return transitions per second of all processes together
+     */
+    static double processes(Path file, int processes, int sessions, boolean fsync) throws Exception {
         Files.createDirectories(file.getParent());
         List<Child> children = new ArrayList<>();
         try {
@@ -122,7 +128,10 @@ public final class StoreBenchmark {
             for (Child c : children) {
                 c.finish(60_000);
             }
-            KernelState s = new StateFile().read(file).state();
+            KernelState s;
+            try (KernelStore store = StoreFixtures.open(file, StoreFixtures.CONFIG, false)) {
+                s = store.snapshot();
+            }
             if (s.nextToken() != 1 + (long) processes * sessions) {
                 throw new AssertionError("lost update: nextToken " + s.nextToken());
             }

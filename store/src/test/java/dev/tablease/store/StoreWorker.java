@@ -50,7 +50,7 @@ public final class StoreWorker {
     private static void pairs(Path file, int worker, int count, boolean fsync, int warmup) throws Exception {
         try (KernelStore store = StoreFixtures.open(file, StoreFixtures.CONFIG, fsync)) {
             if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
-                Path scratch = file.resolveSibling(file.getFileName() + ".warmup-" + worker);
+                Path scratch = file.resolveSibling("warmup-" + worker + "-" + file.getFileName()); // same store kind
                 try (KernelStore warm = StoreFixtures.open(scratch, StoreFixtures.CONFIG, false)) {
                     for (int i = 0; i < warmup; i++) {
                         StoreFixtures.acquireAndRelease(warm, "warm-s" + i, "k", "warm-up");

@@ -1,0 +1,156 @@
+package dev.tablease.cli;
+
+import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.KernelState;
+import dev.tablease.kernel.Outcome;
+import dev.tablease.kernel.SharedLeaseKernel;
+import dev.tablease.store.BootClock;
+import dev.tablease.store.FileKernelStore;
+import dev.tablease.store.MillisClock;
+import dev.tablease.store.SqliteKernelStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The commands on the SQLite store, the default: {@code status}, {@code export}, {@code import} (the migration
+ * from a file store), {@code replay} and {@code timeline} reading the log straight from the database, and
+ * {@code recover} refusing it.
+ */
+@Timeout(60)
+class SqliteStoreCommandsTest {
+
+    static final KernelConfig CONFIG = KernelConfig.builder().maxPerKey(1).globalMax(8).build();
+
+    @TempDir
+    Path tmp;
+
+    /** A store with s1 driven on T1 (with a conversation URL) and s2 reserved on T2 without a driver. */
+    private Path database() {
+        Path db = tmp.resolve("tablease.db");
+        try (SqliteKernelStore store = SqliteKernelStore.open(db, CONFIG, MillisClock.system(),
+                SqliteKernelStore.Options.defaults().withDurable(false))) {
+            fill(store);
+        }
+        return db;
+    }
+
+    private static void fill(dev.tablease.store.KernelStore store) {
+        open(store, "s1", "chatgpt", "T1");
+        store.apply(now -> new Input.UpdateSession(now, "s1", 1, "https://chat.example/c/1"));
+        open(store, "s2", "claude", "T2");
+        store.apply(now -> new Input.Release(now, "s2", 2, Outcome.DETACH));
+    }
+
+    private static void open(dev.tablease.store.KernelStore store, String session, String key, String target) {
+        SharedLeaseKernel.Step a = store.apply(now -> new Input.Acquire(now, session, key, "h " + session, "default"));
+        Decision.OpenTab open = (Decision.OpenTab) a.decisions().get(0);
+        store.apply(now -> new Input.TabOpened(now, open.tabId(), target));
+    }
+
+    private static CliRun run(String... args) {
+        return CliRun.run(List.of(new StatusCommand(Map.of(), System::currentTimeMillis, BootClock.system()),
+                new ExportCommand(Map.of()), new ImportCommand(Map.of()), new ReplayCommand(), new TimelineCommand(),
+                new RecoverCommand(Map.of())), args);
+    }
+
+    @Test
+    void statusReadsTheDatabase_replayingItsLog() {
+        Path db = database();
+        CliRun r = run("status", "--store", db.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("TABS: 2 of 8 (chatgpt 1/1, claude 1/1)"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  s1 +chatgpt +default +1 +in [0-9.]+ s +0 +https://chat.example/c/1\\n.*"), r.out());
+        assertTrue(r.out().contains("DRIVER LEASES: 1"), r.out());
+    }
+
+    @Test
+    void aCorruptRowMakesStatusExitOne_namingTheRow() throws Exception {
+        Path db = database();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            st.execute("UPDATE tablease_log SET input = 'x' WHERE seq = 3");
+        }
+        CliRun r = run("status", "--store", db.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("tablease_log row 3: MALFORMED_ROW"), r.err());
+    }
+
+    @Test
+    void exportThenImport_carriesTheStateIntoANewStore_andNeverOverwrites() throws Exception {
+        Path db = database();
+        Path json = tmp.resolve("exported.json");
+        CliRun e = run("export", "--store", db.toString(), "--out", json.toString());
+        assertEquals(0, e.exit(), e.toString());
+        Path copy = tmp.resolve("copy.db");
+        CliRun i = run("import", json.toString(), "--store", copy.toString());
+        assertEquals(0, i.exit(), i.toString());
+        assertTrue(i.out().contains("2 tabs, 2 sessions"), i.out());
+        KernelState original;
+        try (SqliteKernelStore a = SqliteKernelStore.open(db, CONFIG); SqliteKernelStore b = SqliteKernelStore.open(copy, CONFIG)) {
+            original = a.snapshot();
+            assertEquals(original, b.snapshot());
+        }
+        assertEquals(1, run("import", json.toString(), "--store", copy.toString()).exit(), "the store exists");
+        assertEquals(2, run("export", "--store", db.toString(), "--out", json.toString()).exit(), "the file exists");
+    }
+
+    @Test
+    void importMigratesAFileStore_andItsSessionsGoOnInTheDatabase() {
+        Path state = tmp.resolve("state.json");
+        try (FileKernelStore file = FileKernelStore.open(state, CONFIG, MillisClock.system(),
+                FileKernelStore.Options.defaults().withFsync(false))) {
+            fill(file);
+        }
+        Path db = tmp.resolve("migrated.db");
+        CliRun r = run("import", state.toString(), "--store", db.toString());
+        assertEquals(0, r.exit(), r.toString());
+        try (SqliteKernelStore store = SqliteKernelStore.open(db, CONFIG)) {
+            SharedLeaseKernel.Step back = store.apply(now -> new Input.Acquire(now, "s2", "claude", "poll", "default"));
+            assertTrue(back.decisions().stream().anyMatch(d -> d instanceof Decision.Granted g && g.targetId().equals("T2")),
+                    "the parked session reattaches to its tab: " + back.decisions());
+        }
+        assertTrue(Files.exists(state), "the state file is left as it is");
+    }
+
+    @Test
+    void replayAndTimelineReadTheLogStraightFromTheDatabase() {
+        Path db = database();
+        CliRun r = run("replay", db.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(6, r.out().strip().split("\n").length - 1, "header + one step per row (6 rows): " + r.out());
+        Path html = tmp.resolve("t.html");
+        CliRun t = run("timeline", db.toString(), "-o", html.toString());
+        assertEquals(0, t.exit(), t.toString());
+        assertTrue(Files.exists(html));
+    }
+
+    @Test
+    void anImportedStoreIsNotATraceFromTheEmptyState_andRecoverRefusesADatabase() {
+        Path db = database();
+        Path json = tmp.resolve("e.json");
+        assertEquals(0, run("export", "--store", db.toString(), "--out", json.toString()).exit());
+        Path imported = tmp.resolve("imported.db");
+        assertEquals(0, run("import", json.toString(), "--store", imported.toString()).exit());
+        CliRun r = run("replay", imported.toString());
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("imported from a state file"), r.err());
+        CliRun rec = run("recover", "--store", db.toString());
+        assertEquals(2, rec.exit(), rec.toString());
+        assertTrue(rec.err().contains("is an SQLite store"), rec.err());
+        assertFalse(rec.out().contains("restored"));
+    }
+}

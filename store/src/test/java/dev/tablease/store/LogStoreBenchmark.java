@@ -1,0 +1,244 @@
+package dev.tablease.store;
+
+import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.KernelState;
+import dev.tablease.kernel.SharedLeaseKernel;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The SQLite store against the disk's own fsync loop and the file store, in one run (docs/benchmarks.md,
+ * "SQLite store"):
+ * <ol>
+ *   <li>the disk: a loop of 256-byte appends each followed by {@code force} (what a WAL commit needs at least),
+ *       and the file store's write + fsync + rename + directory fsync;</li>
+ *   <li>transitions/s with 1, 2, 4, 8 processes on one SQLite database, durable commits ({@code synchronous=FULL}),
+ *       and the file store with 1 and 4 processes, fsync on: {@link StoreWorker} {@code pairs}, as in
+ *       {@link StoreBenchmark};</li>
+ *   <li>cost per transition with 10, 1,000 and 100,000 sessions in the state (queued behind 8 busy tabs), one
+ *       process, durable: heartbeats and fenced writes of the busy sessions, snapshots every 1,000 rows
+ *       included; the file store with the same states for comparison.</li>
+ * </ol>
+ *
+ * <pre>
+ * java -cp &lt;test class path&gt; dev.tablease.store.LogStoreBenchmark [sessionsPerProcess=100] [reps=3] [dir]
+ * </pre>
+ */
+public final class LogStoreBenchmark {
+
+    private LogStoreBenchmark() {
+    }
+
+    /** The cost benchmark's config: 8 tabs, long heartbeats and deadlines, room for 100,000 waiters. */
+    static final KernelConfig COST_CONFIG = KernelConfig.builder().maxPerKey(1).globalMax(8)
+            .heartbeatIntervalMillis(600_000).missedHeartbeats(3)
+            .requestClass(KernelConfig.DEFAULT_CLASS, 24 * 3_600_000L).deadlineMarginMillis(0)
+            .queueCapacity(100_000).queueTimeoutMillis(24 * 3_600_000L).poolTtlMillis(24 * 3_600_000L).build();
+
+    public static void main(String[] args) throws Exception {
+        int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path base = args.length > 2 ? Files.createDirectories(Path.of(args[2])) : Files.createTempDirectory("tablease-bench");
+        FileStore fs = Files.getFileStore(base);
+        System.out.printf(Locale.ROOT, "dir %s (%s on %s); nproc %d; load before: %s%n%n", base, fs.type(), fs.name(),
+                Runtime.getRuntime().availableProcessors(), load());
+
+        System.out.println("| what | processes | per second (median) | runs | vs the fsync loop (median of per-run ratios) |");
+        System.out.println("|---|---|---|---|---|");
+        int[] run = {0};
+        measure("disk: 256-byte append + fsync loop", 1, reps, base, () -> fsyncLoop(base.resolve("fsync-x"), 500));
+        measure("disk: write + fsync + rename + dir fsync loop", 1, reps, base,
+                () -> renameLoop(base.resolve("rename").resolve("f"), 300));
+        for (int processes : new int[]{1, 2, 4, 8}) {
+            measure("SQLite store, durable", processes, reps, base, () -> StoreBenchmark.processes(
+                    base.resolve("run-" + (run[0]++)).resolve("tablease.db"), processes, sessions, true));
+        }
+        for (int processes : new int[]{1, 4}) {
+            measure("file store, fsync", processes, reps, base, () -> StoreBenchmark.processes(
+                    base.resolve("run-" + (run[0]++)).resolve("state.json"), processes, sessions, true));
+        }
+
+        System.out.println();
+        System.out.println("| sessions in the state | SQLite ms per transition (median) | runs | vs 10 sessions | file store ms per transition |");
+        System.out.println("|---|---|---|---|---|");
+        double tenSql = 0;
+        for (int n : new int[]{10, 1_000, 100_000}) {
+            KernelState state = stateWith(n);
+            double[] ms = new double[reps];
+            for (int r = 0; r < reps; r++) {
+                ms[r] = sqliteCost(base.resolve("cost-" + n + "-" + r + ".db"), state, 2_000);
+            }
+            double file = fileCost(base.resolve("cost-" + n + ".json"), state, n >= 100_000 ? 5 : 50);
+            if (n == 10) {
+                tenSql = median(ms);
+            }
+            System.out.printf(Locale.ROOT, "| %,d | %.3f | %s | %.2f | %.2f |%n", n, median(ms), runs(ms, "%.3f"),
+                    median(ms) / tenSql, file);
+        }
+        System.out.printf(Locale.ROOT, "%nload after: %s%n", load());
+    }
+
+    /** Something that runs once and returns its rate per second. */
+    private interface Rate {
+        double run() throws Exception;
+    }
+
+    /**
+     * Runs {@code what} {@code reps} times, each right after an fsync loop on the same disk, and prints its median
+     * rate and the median of the per-run ratios to that loop (the disk of a shared VM changes speed by the minute).
+     */
+    private static void measure(String label, int processes, int reps, Path base, Rate what) throws Exception {
+        double[] perSecond = new double[reps];
+        double[] ratio = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            double loop = fsyncLoop(base.resolve("fsync-baseline"), 300);
+            perSecond[r] = what.run();
+            ratio[r] = perSecond[r] / loop;
+        }
+        System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %s | %.2f (%s) |%n", label, processes, median(perSecond),
+                runs(perSecond, "%.0f"), median(ratio), runs(ratio, "%.2f"));
+    }
+
+    /** @return appends + fsyncs per second of a 256-byte record to one file */
+    static double fsyncLoop(Path file, int n) throws Exception {
+        ByteBuffer record = ByteBuffer.allocate(256);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                record.clear();
+                ch.write(record);
+                ch.force(false);
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** @return the file store's write pattern per second: write + fsync a new file, rename it over, fsync the directory */
+    static double renameLoop(Path file, int n) throws Exception {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        byte[] bytes = new byte[800];
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(ByteBuffer.wrap(bytes));
+                ch.force(true);
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
+        double perSecond = n / ((System.nanoTime() - start) / 1e9);
+        Files.deleteIfExists(file);
+        return perSecond;
+    }
+
+    /** @return a state with 8 busy tabs (sessions {@code busy-0..7}, leased) and {@code n - 8} sessions queued behind them */
+    static KernelState stateWith(int n) {
+        try (InMemoryKernelStore mem = new InMemoryKernelStore(COST_CONFIG, MillisClock.system())) {
+            for (int i = 0; i < 8; i++) {
+                String s = "busy-" + i;
+                SharedLeaseKernel.Step step = mem.apply(now -> new Input.Acquire(now, s, "k" + s, "h", KernelConfig.DEFAULT_CLASS));
+                Decision.OpenTab open = (Decision.OpenTab) step.decisions().stream().filter(Decision.OpenTab.class::isInstance)
+                        .findFirst().orElseThrow();
+                mem.apply(now -> new Input.TabOpened(now, open.tabId(), "target-" + open.tabId()));
+            }
+            for (int i = 8; i < n; i++) {
+                String s = "waiting-" + i;
+                String key = "kbusy-" + (i % 8);
+                mem.apply(now -> new Input.Acquire(now, s, key, "w", KernelConfig.DEFAULT_CLASS));
+            }
+            KernelState state = mem.snapshot();
+            if (state.sessions().size() != Math.max(n, 8)) {
+                throw new AssertionError("expected " + n + " sessions, have " + state.sessions().size());
+            }
+            return state;
+        }
+    }
+
+    /** @return the busy sessions' tokens, in session order */
+    private static long[] tokens(KernelState state) {
+        long[] tokens = new long[8];
+        for (int i = 0; i < 8; i++) {
+            String s = "busy-" + i;
+            tokens[i] = state.sessions().stream().filter(x -> x.sessionId().equals(s)).findFirst().orElseThrow().lease().token();
+        }
+        return tokens;
+    }
+
+    /** @return ms per transition: {@code m} heartbeats and fenced writes of the busy sessions, durable */
+    static double sqliteCost(Path db, KernelState state, int m) {
+        SqliteKernelStore.importState(db, COST_CONFIG, state, null, SqliteKernelStore.Options.defaults());
+        try (SqliteKernelStore store = SqliteKernelStore.open(db, COST_CONFIG)) {
+            return timeTransitions(store, tokens(state), m);
+        }
+    }
+
+    /** @return ms per transition on the file store holding {@code state} */
+    static double fileCost(Path file, KernelState state, int m) throws Exception {
+        Files.write(file, new StateFile().encode(new StateFile.Contents(COST_CONFIG, null, state)));
+        try (FileKernelStore store = FileKernelStore.open(file, COST_CONFIG)) {
+            return timeTransitions(store, tokens(state), m);
+        }
+    }
+
+    private static double timeTransitions(KernelStore store, long[] tokens, int m) {
+        for (int i = 0; i < Math.min(m, 20); i++) { // warm-up
+            beatOrWrite(store, tokens, i);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < m; i++) {
+            beatOrWrite(store, tokens, i);
+        }
+        return (System.nanoTime() - start) / 1e6 / m;
+    }
+
+    private static void beatOrWrite(KernelStore store, long[] tokens, int i) {
+        String s = "busy-" + (i % 8);
+        long token = tokens[i % 8];
+        SharedLeaseKernel.Step step = i % 2 == 0 ? store.apply(now -> new Input.Heartbeat(now, s, token))
+                : store.apply(now -> new Input.UpdateSession(now, s, token, "https://chat.example/c/" + i));
+        Decision last = step.decisions().get(step.decisions().size() - 1);
+        if (!(last instanceof Decision.Extended) && !(last instanceof Decision.Updated)) {
+            throw new AssertionError("refused: " + step.decisions());
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static String runs(double[] values, String format) {
+        List<String> out = new ArrayList<>();
+        for (double v : values) {
+            out.add(String.format(Locale.ROOT, format, v));
+        }
+        return String.join(", ", out);
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+}
