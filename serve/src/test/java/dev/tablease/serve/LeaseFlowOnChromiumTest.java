@@ -183,6 +183,8 @@ class LeaseFlowOnChromiumTest {
     void cancel_withdrawsAQueuedRequestAndItsPollSeesTheRejection() throws Exception {
         try (ServeFixture f = ServeFixture.start(chromium)) {
             Api.Reply a = f.api.acquire("s1", "chatgpt", "agent-a", 10_000);
+            assertEquals(200, a.status(), a.toString());
+            AutoCloseable beatingA = f.api.beating("s1", a.num("token"));
             Api.Reply q = f.api.acquire("s2", "chatgpt", "agent-b", 0);
             assertEquals(202, q.status(), q.toString());
             Api.Reply c = f.api.cancel(q.num("requestId"));
@@ -196,6 +198,7 @@ class LeaseFlowOnChromiumTest {
             Api.Reply again = f.api.cancel(q.num("requestId"));
             assertEquals("ALREADY_REJECTED", again.str("result"));
             assertEquals(200, f.api.heartbeat("s1", a.num("token")).status(), "the holder is untouched");
+            beatingA.close();
         }
     }
 
@@ -237,9 +240,11 @@ class LeaseFlowOnChromiumTest {
     void anotherHoldersToken_cannotReleaseOrUpdateTheLease() throws Exception {
         try (ServeFixture f = ServeFixture.start(chromium)) {
             Api.Reply a = f.api.acquire("s1", "chatgpt", "agent-a", 10_000);
-            Api.Reply b = f.api.acquire("s2", "claude", "agent-b", 10_000);
             assertEquals(200, a.status(), a.toString());
+            AutoCloseable beatingA = f.api.beating("s1", a.num("token"));
+            Api.Reply b = f.api.acquire("s2", "claude", "agent-b", 10_000);
             assertEquals(200, b.status(), b.toString());
+            AutoCloseable beatingB = f.api.beating("s2", b.num("token"));
             for (Api.Reply r : new Api.Reply[] {f.api.release("s1", b.num("token"), "CANCELLED"),
                     f.api.update("s1", b.num("token"), "https://evil.example/"), f.api.heartbeat("s1", b.num("token")),
                     f.api.release("s1", a.num("token") + 1000, "FAILED")}) {
@@ -251,6 +256,8 @@ class LeaseFlowOnChromiumTest {
             assertTrue(s1.path("conversationUrl").isMissingNode());
             assertEquals(200, f.api.heartbeat("s1", a.num("token")).status());
             assertEquals(200, f.api.heartbeat("s2", b.num("token")).status());
+            beatingA.close();
+            beatingB.close();
         }
     }
 
@@ -277,7 +284,7 @@ class LeaseFlowOnChromiumTest {
 
     private static boolean hasFieldNamed(JsonNode n, String part) {
         if (n.isObject()) {
-            for (var it = n.fields(); it.hasNext(); ) {
+            for (var it = n.properties().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 if (e.getKey().toLowerCase(java.util.Locale.ROOT).contains(part) || hasFieldNamed(e.getValue(), part)) {
                     return true;

@@ -92,8 +92,8 @@ public enum Route {
         return "POST".equals(method);
     }
 
-    /** @return the body's fields */
-    Set<String> fields() {
+    /** @return the body's fields (none for a GET) */
+    public Set<String> fields() {
         return fields;
     }
 
