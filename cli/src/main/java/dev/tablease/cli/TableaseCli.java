@@ -26,7 +26,7 @@ public final class TableaseCli {
     /** @return every built-in command, in the order the usage lists them */
     public static List<Command> builtIn() {
         return List.of(new DemoCommand(), new ReplayCommand(), new ValidateCommand(), new StatusCommand(),
-                new StressCommand(), new RecoverCommand(), new CheckModelCommand(), new TimelineCommand());
+                new StressCommand(), new RecoverCommand(), new CheckModelCommand(), new TimelineCommand(), new ServeCommand());
     }
 
     /** A CLI with the given commands (tests). */

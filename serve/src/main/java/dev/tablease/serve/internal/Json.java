@@ -10,7 +10,7 @@ final class Json {
 
     /** Thread-safe once configured. */
     static final ObjectMapper MAPPER = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private Json() {
