@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param maxWaitMillis     the longest a long poll ({@code waitMillis}) is held open; a longer wait is cut to
  *                          this, and the kernel's queue deadline cuts it earlier
  * @param maxThreads        the HTTP server's thread pool bound (each long poll holds one thread while it waits)
+ * @param maxWaiting        the most acquires waited on at once (each holds a thread until the kernel decides); one
+ *                          more is answered {@code 503 UNAVAILABLE} before it reaches the kernel. The kernel bounds
+ *                          each key's queue, but keys are the clients' strings, so it does not bound their number
  */
 public record ServeConfig(String host, int port, boolean allowNonLoopback, Path tokenFile, int maxBodyBytes,
-                          long maxWaitMillis, int maxThreads) {
+                          long maxWaitMillis, int maxThreads, int maxWaiting) {
 
     /** The default bind address. */
     public static final String LOOPBACK = "127.0.0.1";
@@ -36,6 +39,9 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
     /** The default {@code maxThreads}. */
     public static final int DEFAULT_MAX_THREADS = 200;
 
+    /** The default {@code maxWaiting}. */
+    public static final int DEFAULT_MAX_WAITING = 1_000;
+
     /**
      * Validates the settings.
      *
@@ -46,6 +52,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @param maxBodyBytes      the largest request body accepted, in bytes
      * @param maxWaitMillis     the longest long poll, in milliseconds
      * @param maxThreads        the HTTP server's thread pool bound
+     * @param maxWaiting        the most acquires waited on at once
      * @throws IllegalArgumentException when a setting is impossible, or {@code host} is not a loopback address and
      *                                  {@code allowNonLoopback} is false
      * @throws NullPointerException     when {@code host} or {@code tokenFile} is null
@@ -65,6 +72,9 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
         if (maxThreads < 8) {
             throw new IllegalArgumentException("maxThreads must be at least 8, was " + maxThreads);
         }
+        if (maxWaiting <= 0) {
+            throw new IllegalArgumentException("maxWaiting must be positive, was " + maxWaiting);
+        }
         if (!allowNonLoopback && !isLoopback(host)) {
             throw new IllegalArgumentException("host " + host + " is not a loopback address: binding it needs an "
                     + "explicit allowNonLoopback (--allow-non-loopback)");
@@ -72,14 +82,14 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
     }
 
     /**
-     * The defaults: 127.0.0.1, an ephemeral port, 64 KiB bodies, 30 s long polls, 200 threads.
+     * The defaults: 127.0.0.1, an ephemeral port, 64 KiB bodies, 30 s long polls, 200 threads, 1000 waiting acquires.
      *
      * @param tokenFile where the bearer token is written (mode 0600)
      * @return the config
      */
     public static ServeConfig loopback(Path tokenFile) {
         return new ServeConfig(LOOPBACK, 0, false, tokenFile, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_WAIT_MILLIS,
-                DEFAULT_MAX_THREADS);
+                DEFAULT_MAX_THREADS, DEFAULT_MAX_WAITING);
     }
 
     /**
@@ -89,7 +99,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withPort(int p) {
-        return new ServeConfig(host, p, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads);
+        return new ServeConfig(host, p, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, maxWaiting);
     }
 
     /**
@@ -100,7 +110,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withHost(String h, boolean nonLoopbackAllowed) {
-        return new ServeConfig(h, port, nonLoopbackAllowed, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads);
+        return new ServeConfig(h, port, nonLoopbackAllowed, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, maxWaiting);
     }
 
     /**
@@ -110,7 +120,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withMaxBodyBytes(int bytes) {
-        return new ServeConfig(host, port, allowNonLoopback, tokenFile, bytes, maxWaitMillis, maxThreads);
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, bytes, maxWaitMillis, maxThreads, maxWaiting);
     }
 
     /**
@@ -120,7 +130,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withMaxWaitMillis(long millis) {
-        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, millis, maxThreads);
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, millis, maxThreads, maxWaiting);
     }
 
     /**
@@ -130,7 +140,17 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withMaxThreads(int threads) {
-        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, threads);
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, threads, maxWaiting);
+    }
+
+    /**
+     * Returns a copy with another bound of waiting acquires.
+     *
+     * @param acquires the most acquires waited on at once
+     * @return the new config
+     */
+    public ServeConfig withMaxWaiting(int acquires) {
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, acquires);
     }
 
     private static boolean isLoopback(String host) {

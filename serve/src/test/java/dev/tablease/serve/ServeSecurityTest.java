@@ -148,6 +148,25 @@ class ServeSecurityTest {
 
     @Test
     @Timeout(60)
+    void waitingAcquires_areBoundedBeforeTheyReachTheKernel() throws Exception {
+        try (ServeFixture f = ServeFixture.start(chromium, ServeFixture.kernel().globalMax(1).build(), c -> c.withMaxWaiting(1))) {
+            Api.Reply a = f.api.acquire("s1", "chatgpt", "agent-a", 10_000);
+            assertEquals(200, a.status(), a.toString());
+            Api.Reply q = f.api.acquire("s2", "claude", "agent-b", 0);
+            assertEquals(202, q.status(), q.toString());
+            Api.Reply over = f.api.acquire("s3", "gemini", "agent-c", 0);
+            assertEquals(503, over.status(), over.toString());
+            assertEquals("UNAVAILABLE", over.code());
+            assertTrue(f.store.snapshot().sessions().stream().noneMatch(s -> s.sessionId().equals("s3")),
+                    "the kernel never saw it");
+            assertEquals(200, f.api.cancel(q.num("requestId")).status());
+            Api.Reply room = f.api.acquire("s3", "gemini", "agent-c", 0);
+            assertEquals(202, room.status(), "room again after the cancel: " + room);
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void badInput_isATypedErrorWithoutStackTraceAndLeavesTheStateUnchanged() throws Exception {
         try (ServeFixture f = ServeFixture.start(chromium)) {
             Api.Reply g = f.api.acquire("s1", "chatgpt", "agent-a", 10_000);
@@ -159,6 +178,8 @@ class ServeSecurityTest {
             List<Case> cases = List.of(
                     new Case("/v1/acquire", "not json", 400, "BAD_REQUEST"),
                     new Case("/v1/acquire", "[1,2]", 400, "BAD_REQUEST"),
+                    new Case("/v1/acquire", "", 400, "BAD_REQUEST"),
+                    new Case("/v1/acquire", "{\"sessionId\":\"s9\",\"key\":\"k\",\"holder\":\"h\"} {}", 400, "BAD_REQUEST"),
                     new Case("/v1/acquire", "{\"key\":\"k\",\"holder\":\"h\"}", 400, "BAD_REQUEST"),
                     new Case("/v1/acquire", "{\"sessionId\":7,\"key\":\"k\",\"holder\":\"h\"}", 400, "BAD_REQUEST"),
                     new Case("/v1/acquire", "{\"sessionId\":\" \",\"key\":\"k\",\"holder\":\"h\"}", 400, "BAD_REQUEST"),

@@ -60,7 +60,7 @@ public final class JettyLeaseServer implements LeaseServer {
     private JettyLeaseServer(ServeConfig config, TabBroker broker) {
         this.config = config;
         this.broker = broker;
-        this.service = new LeaseService(broker, config.maxWaitMillis());
+        this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting());
         this.token = BearerToken.generate();
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
         threads.setName("tablease-serve-http");

@@ -94,6 +94,17 @@ final class LeaseRegistry implements StatusView.Names {
         byRequest.remove(w.requestId, w);
     }
 
+    /** @return how many acquires wait for the kernel's answer */
+    int unsettled() {
+        int n = 0;
+        for (Waiting w : byRequest.values()) {
+            if (!w.answer.isDone()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** @return a copy of the acquires */
     List<Waiting> waitings() {
         return List.copyOf(byRequest.values());

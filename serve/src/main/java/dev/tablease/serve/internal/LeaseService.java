@@ -52,15 +52,18 @@ final class LeaseService implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     /** The longest long poll, in milliseconds. */
     private final long maxWaitMillis;
+    /** The most acquires waited on at once. */
+    private final int maxWaiting;
     /** How long an acquire granted at once may take to be handed over (reset, navigation), in milliseconds. */
     private final long handoverMillis;
     /** Set by {@link #close()}. */
     private volatile boolean closed;
 
-    LeaseService(TabBroker broker, long maxWaitMillis) {
+    LeaseService(TabBroker broker, long maxWaitMillis, int maxWaiting) {
         this.broker = broker;
         this.store = broker.store();
         this.maxWaitMillis = maxWaitMillis;
+        this.maxWaiting = maxWaiting;
         this.handoverMillis = broker.config().navigationTimeoutMillis() * 2 + 5_000;
         AtomicLong n = new AtomicLong();
         this.waiters = Executors.newCachedThreadPool(r -> daemon(r, "tablease-serve-wait-" + n.incrementAndGet()));
@@ -91,6 +94,9 @@ final class LeaseService implements AutoCloseable {
         if (!store.config().requestClassBudgetsMillis().containsKey(requestClass)) {
             throw new ApiException(ErrorCode.UNKNOWN_REQUEST_CLASS, "request class '" + requestClass + "' is not one of "
                     + store.config().requestClassBudgetsMillis().keySet());
+        }
+        if (registry.unsettled() >= maxWaiting) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, maxWaiting + " acquires are waiting already; try again later");
         }
         PendingLease pending;
         try {
@@ -183,7 +189,8 @@ final class LeaseService implements AutoCloseable {
                         store.config().heartbeatIntervalMillis());
             }
         } catch (LeaseRejectedException e) {
-            answer = rejection(e, w.requestId, w.sessionId);
+            answer = closed ? new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping")
+                    : rejection(e, w.requestId, w.sessionId);
         } catch (InterruptedException e) {
             answer = new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping");
         } catch (RuntimeException e) {
