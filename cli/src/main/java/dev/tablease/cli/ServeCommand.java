@@ -89,7 +89,7 @@ public final class ServeCommand implements Command {
                   --max-wait-millis <n>  the longest long poll; default 30000
 
                 exit codes:
-                  0  stopped cleanly
+                  0  stopped cleanly (a signal: the JVM's 130 or 143, after the same clean stop)
                   1  the service could not start (port in use, browser unreachable, token file unwritable)
                   2  wrong arguments
                 """;

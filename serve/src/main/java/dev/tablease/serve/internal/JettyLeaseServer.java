@@ -147,8 +147,10 @@ public final class JettyLeaseServer implements LeaseServer {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "stopping the HTTP server failed", e);
         }
-        broker.close();
+        // the token is dead once nothing listens; delete its file before the broker's close, which may wait
+        // (for its executor, up to 30 s) when the browser or Playwright's driver died with the same signal
         token.deleteFrom(config.tokenFile());
+        broker.close();
     }
 
     private static void write(Response response, Callback callback, Answer answer) {
