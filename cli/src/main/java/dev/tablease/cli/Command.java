@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One subcommand of {@link TableaseCli} ({@code demo}, {@code replay}, {@code validate}, {@code status},
- * {@code stress}, {@code recover}, {@code check-model}, {@code timeline}). Exit codes: {@link #OK},
+ * {@code stress}, {@code recover}, {@code check-model}, {@code timeline}, {@code serve}). Exit codes: {@link #OK},
  * {@link #FAILED}, {@link #USAGE}.
  */
 public interface Command {

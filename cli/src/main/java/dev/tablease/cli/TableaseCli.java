@@ -27,7 +27,7 @@ public final class TableaseCli {
     public static List<Command> builtIn() {
         return List.of(new DemoCommand(), new ReplayCommand(), new ValidateCommand(), new StatusCommand(),
                 new StressCommand(), new RecoverCommand(), new CheckModelCommand(), new TimelineCommand(),
-                new ExportCommand(), new ImportCommand());
+                new ExportCommand(), new ImportCommand(), new ServeCommand());
     }
 
     /** A CLI with the given commands (tests). */

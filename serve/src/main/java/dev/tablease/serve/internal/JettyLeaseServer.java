@@ -1,0 +1,241 @@
+package dev.tablease.serve.internal;
+
+import dev.tablease.adapter.AdapterConfig;
+import dev.tablease.adapter.TabBroker;
+import dev.tablease.serve.ErrorCode;
+import dev.tablease.serve.LeaseServer;
+import dev.tablease.serve.ServeConfig;
+import dev.tablease.store.KernelStore;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The service on Jetty 12's core API (no servlets): one connector on the configured address, one handler that
+ * checks the bearer token, finds the {@link Route}, reads the bounded body, calls the {@link LeaseService} and
+ * writes its {@link Answer} as JSON. Jetty's own errors (a malformed request line, headers too large) are
+ * answered by a JSON error handler too, so no answer is ever HTML or a stack trace.
+ */
+public final class JettyLeaseServer implements LeaseServer {
+
+    private static final System.Logger LOG = System.getLogger(JettyLeaseServer.class.getName());
+
+    /**
+     * How often the broker beats the leases it handed out by itself: never, in practice (ten years). The remote
+     * holders beat through {@code /v1/heartbeat}; a holder that stops loses its lease by the kernel's timeout.
+     */
+    static final long BROKER_SELF_HEARTBEAT_MILLIS = TimeUnit.DAYS.toMillis(3650);
+
+    /** The configuration. */
+    private final ServeConfig config;
+    /** The broker, owned. */
+    private final TabBroker broker;
+    /** The operations. */
+    private final LeaseService service;
+    /** The bearer token. */
+    private final BearerToken token;
+    /** Jetty. */
+    private final Server server;
+    /** The one connector. */
+    private final ServerConnector connector;
+    /** Set once by {@link #close()}. */
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private JettyLeaseServer(ServeConfig config, TabBroker broker) {
+        this.config = config;
+        this.broker = broker;
+        this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting());
+        this.token = BearerToken.generate();
+        QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
+        threads.setName("tablease-serve-http");
+        threads.setDaemon(true);
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        // a long poll holds the connection quiet for up to maxWaitMillis
+        connector.setIdleTimeout(config.maxWaitMillis() + 30_000);
+        server.addConnector(connector);
+        server.setHandler(new ApiHandler());
+        server.setErrorHandler(new JsonErrorHandler());
+    }
+
+    /**
+     * @param config  where and how to listen
+     * @param adapter how the broker reaches Chrome
+     * @param store   the kernel's state, not owned
+     * @return the running server
+     * @see LeaseServer#start
+     */
+    public static LeaseServer start(ServeConfig config, AdapterConfig adapter, KernelStore store) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(store, "store");
+        TabBroker broker = TabBroker.start(adapter.withHeartbeatIntervalMillis(BROKER_SELF_HEARTBEAT_MILLIS), store);
+        JettyLeaseServer s;
+        try {
+            s = new JettyLeaseServer(config, broker);
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        try {
+            s.token.writeTo(config.tokenFile());
+            s.server.start();
+        } catch (Exception e) {
+            s.close();
+            if (e instanceof UncheckedIOException u) {
+                throw u;
+            }
+            throw new UncheckedIOException(new java.io.IOException("cannot listen on " + config.host() + ":" + config.port(), e));
+        }
+        return s;
+    }
+
+    @Override
+    public URI uri() {
+        String h = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return URI.create("http://" + h + ":" + port());
+    }
+
+    @Override
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public String bearerToken() {
+        return token.value();
+    }
+
+    @Override
+    public ServeConfig config() {
+        return config;
+    }
+
+    /** @return the broker the service drives (for the status of the process hosting it) */
+    public TabBroker broker() {
+        return broker;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        service.close();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "stopping the HTTP server failed", e);
+        }
+        // the token is dead once nothing listens; delete its file before the broker's close, which may wait
+        // (for its executor, up to 30 s) when the browser or Playwright's driver died with the same signal
+        token.deleteFrom(config.tokenFile());
+        broker.close();
+    }
+
+    private static void write(Response response, Callback callback, Answer answer) {
+        response.setStatus(answer.httpStatus());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (answer instanceof Answer.Rejected r && r.retryAfterMillis() > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString((r.retryAfterMillis() + 999) / 1000));
+        }
+        if (answer instanceof Answer.Error e && e.code() == ErrorCode.UNAUTHORIZED) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+        }
+        Content.Sink.write(response, true, Json.write(answer) + "\n", callback);
+    }
+
+    private static Answer error(ErrorCode code, String message) {
+        return new Answer.Error(code, message);
+    }
+
+    /** Authenticates, routes, reads, calls, answers. */
+    private final class ApiHandler extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Answer answer;
+            try {
+                answer = answer(request);
+            } catch (ApiException e) {
+                answer = new Answer.Error(e);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "request " + request.getMethod() + " " + Request.getPathInContext(request)
+                        + " failed", e);
+                answer = error(ErrorCode.INTERNAL, "the service failed on this request (see its log)");
+            }
+            write(response, callback, answer);
+            return true;
+        }
+
+        private Answer answer(Request request) {
+            if (!token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+                return error(ErrorCode.UNAUTHORIZED, "every request needs 'Authorization: Bearer <token>' with the token "
+                        + "from the service's token file");
+            }
+            String path = Request.getPathInContext(request);
+            Route route = null;
+            boolean pathKnown = false;
+            for (Route r : Route.values()) {
+                if (r.path().equals(path)) {
+                    pathKnown = true;
+                    if (r.method().equals(request.getMethod())) {
+                        route = r;
+                    }
+                }
+            }
+            if (route == null) {
+                return pathKnown ? error(ErrorCode.METHOD_NOT_ALLOWED, request.getMethod() + " is not allowed on " + path)
+                        : error(ErrorCode.NOT_FOUND, "no route " + path);
+            }
+            JsonBody body = null;
+            if (route.hasBody()) {
+                String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+                if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+                    return error(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
+                }
+                body = JsonBody.parse(BoundedBody.read(request, config.maxBodyBytes()), route.fields());
+            }
+            return route.call(service, body, config.maxWaitMillis());
+        }
+    }
+
+    /** Jetty's own errors (before or outside the handler), as typed JSON. */
+    private static final class JsonErrorHandler extends ErrorHandler {
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                        Callback callback) {
+            ErrorCode c = switch (code) {
+                case 413, 431 -> ErrorCode.PAYLOAD_TOO_LARGE;
+                case 404 -> ErrorCode.NOT_FOUND;
+                case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+                case 503 -> ErrorCode.UNAVAILABLE;
+                default -> code >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_REQUEST;
+            };
+            Answer a = new Answer.Error(c, "HTTP " + code + (message == null ? "" : ": " + message));
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            Content.Sink.write(response, true, Json.write(a) + "\n", callback);
+        }
+    }
+}

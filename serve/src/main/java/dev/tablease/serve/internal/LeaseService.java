@@ -1,0 +1,369 @@
+package dev.tablease.serve.internal;
+
+import dev.tablease.adapter.LeaseRejectedException;
+import dev.tablease.adapter.LeaseRevokedException;
+import dev.tablease.adapter.PendingLease;
+import dev.tablease.adapter.TabBroker;
+import dev.tablease.adapter.TabLease;
+import dev.tablease.kernel.DriverLease;
+import dev.tablease.kernel.InvalidInputException;
+import dev.tablease.kernel.Outcome;
+import dev.tablease.kernel.RefuseReason;
+import dev.tablease.kernel.RejectReason;
+import dev.tablease.kernel.Session;
+import dev.tablease.serve.ErrorCode;
+import dev.tablease.store.KernelStore;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The operations of the API on one broker: each turns into the broker's calls (so that every decision they
+ * return is carried out on Chrome) and answers with the kernel's verdict. It decides nothing itself: grants,
+ * queue positions, deadlines, expiries and fencing are the kernel's; the registry only remembers which lease a
+ * client's token stands for.
+ *
+ * <p>Fencing: a heartbeat, release or update names a session and a token. Only the lease the kernel granted
+ * under that token, for that session, and not yet released or revoked, is used; the broker then applies the
+ * input with that lease's token and the kernel accepts or refuses it. Anything else is {@code STALE_TOKEN}
+ * (or {@code UNKNOWN_SESSION}) and applies nothing.
+ */
+final class LeaseService implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(LeaseService.class.getName());
+
+    /** How long a settled acquire's answer stays readable by {@code /v1/wait}, in nanoseconds. */
+    private static final long SETTLED_RETENTION_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** The broker whose leases the clients hold. */
+    private final TabBroker broker;
+    /** The broker's store. */
+    private final KernelStore store;
+    /** Who holds what. */
+    private final LeaseRegistry registry = new LeaseRegistry();
+    /** One thread per waiting acquire (bounded by the kernel's queue capacities). */
+    private final ExecutorService waiters;
+    /** Drops revoked leases and old answers. */
+    private final ScheduledExecutorService sweeper;
+    /** The longest long poll, in milliseconds. */
+    private final long maxWaitMillis;
+    /** The most acquires waited on at once. */
+    private final int maxWaiting;
+    /** How long an acquire granted at once may take to be handed over (reset, navigation), in milliseconds. */
+    private final long handoverMillis;
+    /** Set by {@link #close()}. */
+    private volatile boolean closed;
+
+    LeaseService(TabBroker broker, long maxWaitMillis, int maxWaiting) {
+        this.broker = broker;
+        this.store = broker.store();
+        this.maxWaitMillis = maxWaitMillis;
+        this.maxWaiting = maxWaiting;
+        this.handoverMillis = broker.config().navigationTimeoutMillis() * 2 + 5_000;
+        AtomicLong n = new AtomicLong();
+        this.waiters = Executors.newCachedThreadPool(r -> daemon(r, "tablease-serve-wait-" + n.incrementAndGet()));
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tablease-serve-sweeper"));
+        long sweep = Math.max(50, broker.config().pollIntervalMillis());
+        sweeper.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The status's holder names. */
+    StatusView.Names names() {
+        return registry;
+    }
+
+    // ------------------------------------------------------------------ acquire, wait, cancel
+
+    /**
+     * Submits an acquire and waits for its answer at most {@code waitMillis} (at least until the handover when it
+     * was granted at once).
+     */
+    Answer acquire(String sessionId, String key, String holder, String requestClass, long waitMillis) {
+        ensureOpen();
+        if (!store.config().requestClassBudgetsMillis().containsKey(requestClass)) {
+            throw new ApiException(ErrorCode.UNKNOWN_REQUEST_CLASS, "request class '" + requestClass + "' is not one of "
+                    + store.config().requestClassBudgetsMillis().keySet());
+        }
+        if (registry.unsettled() >= maxWaiting) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, maxWaiting + " acquires are waiting already; try again later");
+        }
+        PendingLease pending;
+        try {
+            pending = broker.request(sessionId, key, requestClass);
+        } catch (LeaseRejectedException e) {
+            return rejection(e, 0, sessionId);
+        } catch (InvalidInputException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+        long queueDeadline = pending.queueDeadline().orElse(0L);
+        LeaseRegistry.Waiting w = new LeaseRegistry.Waiting(pending.requestId(), sessionId, holder, queueDeadline, pending);
+        registry.await(w);
+        waiters.execute(() -> settle(w));
+        return awaitAnswer(w, queueDeadline == 0 ? Math.max(waitMillis, handoverMillis) : waitMillis);
+    }
+
+    /** Long poll: the answer of a queued acquire, or still queued after {@code waitMillis}. */
+    Answer await(long requestId, long waitMillis) {
+        ensureOpen();
+        return awaitAnswer(waiting(requestId), waitMillis);
+    }
+
+    /** Withdraws a queued acquire; a grant that won the race is released with {@code DETACH}. */
+    Answer cancel(long requestId) {
+        ensureOpen();
+        LeaseRegistry.Waiting w = waiting(requestId);
+        boolean wasSettled = w.answer.isDone();
+        if (!wasSettled) {
+            w.pending.cancel();
+        }
+        Answer a;
+        try {
+            a = w.answer.get(handoverMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "request " + requestId + " did not settle after the cancel");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ErrorCode.UNAVAILABLE, "interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        if (a instanceof Answer.Granted g) {
+            LeaseRegistry.Held h = registry.held(g.token());
+            if (h != null && registry.drop(h)) {
+                h.lease().detach();
+                return new Answer.Cancelled(requestId, "GRANT_RELEASED");
+            }
+            return new Answer.Cancelled(requestId, "ALREADY_ENDED");
+        }
+        if (!wasSettled && a instanceof Answer.Rejected r && r.reason() == RejectReason.CANCELLED) {
+            return new Answer.Cancelled(requestId, "WITHDRAWN");
+        }
+        return new Answer.Cancelled(requestId, "ALREADY_REJECTED");
+    }
+
+    private LeaseRegistry.Waiting waiting(long requestId) {
+        LeaseRegistry.Waiting w = registry.waiting(requestId);
+        if (w == null) {
+            throw new ApiException(ErrorCode.UNKNOWN_REQUEST, "no acquire with request id " + requestId
+                    + " is waiting or was answered in the last 60 s");
+        }
+        return w;
+    }
+
+    private Answer awaitAnswer(LeaseRegistry.Waiting w, long waitMillis) {
+        try {
+            return w.answer.get(Math.min(waitMillis, maxWaitMillis), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return new Answer.Queued(w.requestId, w.sessionId, w.queueDeadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ErrorCode.UNAVAILABLE, "the service is stopping");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** In a waiter thread: waits for the kernel's grant or rejection (at most until the queue deadline). */
+    private void settle(LeaseRegistry.Waiting w) {
+        Answer answer;
+        try {
+            TabLease lease = w.pending.await();
+            if (closed) {
+                lease.detach();
+                answer = new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping");
+            } else {
+                registry.hold(new LeaseRegistry.Held(lease, w.clientHolder, w.requestId));
+                answer = new Answer.Granted(w.requestId, lease.sessionId(), w.clientHolder, lease.token(),
+                        lease.targetId(), lease.deadline(), expiresAt(lease.sessionId(), lease.token()),
+                        store.config().heartbeatIntervalMillis());
+            }
+        } catch (LeaseRejectedException e) {
+            answer = closed ? new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping")
+                    : rejection(e, w.requestId, w.sessionId);
+        } catch (InterruptedException e) {
+            answer = new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "acquire of session " + w.sessionId + " failed", e);
+            answer = new Answer.Error(ErrorCode.UNAVAILABLE, "no tab could be handed over for session " + w.sessionId
+                    + " (see the service's log)");
+        }
+        w.settledAtNanos = System.nanoTime();
+        w.answer.complete(answer);
+    }
+
+    private static Answer rejection(LeaseRejectedException e, long requestId, String sessionId) {
+        if (e.reason().isPresent()) {
+            return new Answer.Rejected(requestId, sessionId, e.reason().get(), e.retryAfterMillis());
+        }
+        RefuseReason r = e.refusal().orElse(null);
+        ErrorCode code = r == RefuseReason.KEY_MISMATCH ? ErrorCode.KEY_MISMATCH
+                : r == RefuseReason.CLASS_MISMATCH ? ErrorCode.CLASS_MISMATCH : ErrorCode.REFUSED;
+        return new Answer.Error(code, e.getMessage());
+    }
+
+    // ------------------------------------------------------------------ fenced calls
+
+    /** A fenced heartbeat. */
+    Answer heartbeat(String sessionId, long token) {
+        ensureOpen();
+        LeaseRegistry.Held h = held(sessionId, token);
+        beat(h);
+        return new Answer.Extended(sessionId, token, expiresAt(sessionId, token));
+    }
+
+    /**
+     * A fenced release. The lease is beaten first: the adapter's release never reports a refusal, and a beat
+     * refused by the kernel (the lease lapsed meanwhile) must answer {@code STALE_TOKEN}, not a release that did
+     * not happen. Right after an accepted beat the kernel cannot have revoked the lease for missed beats.
+     */
+    Answer release(String sessionId, long token, Outcome outcome) {
+        ensureOpen();
+        LeaseRegistry.Held h = held(sessionId, token);
+        beat(h);
+        if (!registry.drop(h)) {
+            throw stale(sessionId, token, "it was released meanwhile");
+        }
+        switch (outcome) {
+            case DETACH -> h.lease().detach();
+            case COMPLETED -> h.lease().complete();
+            case FAILED -> h.lease().fail();
+            case CANCELLED -> h.lease().cancelSession();
+        }
+        return new Answer.Released(sessionId, token, outcome);
+    }
+
+    /** A fenced write of the conversation URL. */
+    Answer update(String sessionId, long token, String conversationUrl) {
+        ensureOpen();
+        LeaseRegistry.Held h = held(sessionId, token);
+        try {
+            h.lease().setConversationUrl(conversationUrl);
+        } catch (LeaseRevokedException e) {
+            forget(h);
+            throw stale(sessionId, token, describe(e));
+        }
+        return new Answer.Updated(sessionId, token, conversationUrl);
+    }
+
+    private void beat(LeaseRegistry.Held h) {
+        try {
+            h.lease().heartbeat();
+        } catch (LeaseRevokedException e) {
+            forget(h);
+            throw stale(h.lease().sessionId(), h.lease().token(), describe(e));
+        }
+    }
+
+    private LeaseRegistry.Held held(String sessionId, long token) {
+        LeaseRegistry.Held h = registry.held(token);
+        if (h != null && h.lease().sessionId().equals(sessionId) && !h.lease().isRevoked()) {
+            return h;
+        }
+        if (h != null && h.lease().isRevoked()) {
+            forget(h);
+        }
+        if (session(sessionId) == null) {
+            throw new ApiException(ErrorCode.UNKNOWN_SESSION, "session " + sessionId + " is not known to the kernel");
+        }
+        throw stale(sessionId, token, "it is not a live lease of this session held through this service");
+    }
+
+    private void forget(LeaseRegistry.Held h) {
+        if (registry.drop(h)) {
+            h.lease().close();
+        }
+    }
+
+    private static String describe(LeaseRevokedException e) {
+        if (e.reason().isPresent()) {
+            return "the kernel revoked it: " + e.reason().get();
+        }
+        if (e.refusal().isPresent()) {
+            return "the kernel refused it: " + e.refusal().get();
+        }
+        return "it was released";
+    }
+
+    private static ApiException stale(String sessionId, long token, String why) {
+        return new ApiException(ErrorCode.STALE_TOKEN, "token " + token + " is not the lease of session " + sessionId
+                + ": " + why + "; nothing changed");
+    }
+
+    private Session session(String sessionId) {
+        for (Session s : store.snapshot().sessions()) {
+            if (s.sessionId().equals(sessionId)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** @return the lease's expiry in the kernel's state, 0 when the kernel no longer has it */
+    private long expiresAt(String sessionId, long token) {
+        Session s = session(sessionId);
+        DriverLease l = s == null ? null : s.lease();
+        return l != null && l.token() == token ? l.expiresAt() : 0;
+    }
+
+    // ------------------------------------------------------------------ status, upkeep
+
+    /** The read-only status. */
+    Answer status() {
+        ensureOpen();
+        return new Answer.Status(StatusView.of(store.snapshot(), store.config(), registry));
+    }
+
+    private void sweep() {
+        try {
+            for (LeaseRegistry.Held h : registry.heldLeases()) {
+                if (h.lease().isRevoked()) {
+                    forget(h);
+                }
+            }
+            long now = System.nanoTime();
+            for (LeaseRegistry.Waiting w : registry.waitings()) {
+                long at = w.settledAtNanos;
+                if (at != 0 && now - at > SETTLED_RETENTION_NANOS) {
+                    registry.forget(w);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "sweep failed", e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "the service is stopping");
+        }
+    }
+
+    /** Withdraws the waiting acquires and releases the held leases with {@code DETACH}. */
+    @Override
+    public void close() {
+        closed = true;
+        sweeper.shutdownNow();
+        for (LeaseRegistry.Waiting w : registry.waitings()) {
+            if (!w.answer.isDone()) {
+                w.pending.cancel();
+            }
+        }
+        waiters.shutdownNow();
+        for (LeaseRegistry.Held h : registry.heldLeases()) {
+            if (registry.drop(h)) {
+                h.lease().detach();
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.tablease.serve.internal;
+
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.Outcome;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Set;
+
+/**
+ * Every route the service serves: its method, its path, the body fields it knows, and how it calls the
+ * service. The OpenAPI file documents exactly these ({@code OpenApiConformanceTest} checks both ways).
+ */
+public enum Route {
+    /** Acquire a session's lease: granted, queued (long poll for {@code waitMillis}), or rejected. */
+    ACQUIRE("POST", "/v1/acquire", Set.of("sessionId", "key", "holder", "requestClass", "waitMillis")) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.acquire(b.id("sessionId"), b.id("key"), b.id("holder"),
+                    b.optionalId("requestClass", KernelConfig.DEFAULT_CLASS),
+                    b.optionalInteger("waitMillis", 0, maxWaitMillis));
+        }
+    },
+    /** Long poll for the answer of a queued acquire. */
+    WAIT("POST", "/v1/wait", Set.of("requestId", "waitMillis")) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.await(b.integer("requestId", 1), b.optionalInteger("waitMillis", 0, maxWaitMillis));
+        }
+    },
+    /** Withdraw a queued acquire. */
+    CANCEL("POST", "/v1/cancel", Set.of("requestId")) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.cancel(b.integer("requestId", 1));
+        }
+    },
+    /** Fenced heartbeat. */
+    HEARTBEAT("POST", "/v1/heartbeat", Set.of("sessionId", "token")) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.heartbeat(b.id("sessionId"), b.integer("token", 1));
+        }
+    },
+    /** Fenced release with an outcome. */
+    RELEASE("POST", "/v1/release", Set.of("sessionId", "token", "outcome")) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.release(b.id("sessionId"), b.integer("token", 1), b.enumValue("outcome", Outcome.class));
+        }
+    },
+    /** Fenced write of the session's conversation URL. */
+    UPDATE("POST", "/v1/update", Set.of("sessionId", "token", "conversationUrl")) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.update(b.id("sessionId"), b.integer("token", 1), httpUrl(b.string("conversationUrl", JsonBody.MAX_URL_CHARS)));
+        }
+    },
+    /** Read-only status: keys, tabs, sessions, queues; never a token. */
+    STATUS("GET", "/v1/status", Set.of()) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.status();
+        }
+    };
+
+    /** The HTTP method. */
+    private final String method;
+    /** The path. */
+    private final String path;
+    /** The body's fields (none for a GET). */
+    private final Set<String> fields;
+
+    Route(String method, String path, Set<String> fields) {
+        this.method = method;
+        this.path = path;
+        this.fields = fields;
+    }
+
+    /** @return the HTTP method */
+    public String method() {
+        return method;
+    }
+
+    /** @return the path */
+    public String path() {
+        return path;
+    }
+
+    /** @return whether the route reads a JSON body */
+    boolean hasBody() {
+        return "POST".equals(method);
+    }
+
+    /** @return the body's fields (none for a GET) */
+    public Set<String> fields() {
+        return fields;
+    }
+
+    abstract Answer call(LeaseService service, JsonBody body, long maxWaitMillis);
+
+    private static String httpUrl(String s) {
+        try {
+            URI u = new URI(s);
+            if (u.isAbsolute() && ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))
+                    && u.getHost() != null) {
+                return s;
+            }
+        } catch (URISyntaxException e) {
+            // fall through
+        }
+        throw new ApiException(dev.tablease.serve.ErrorCode.BAD_REQUEST,
+                "field 'conversationUrl' must be an absolute http or https URL");
+    }
+}
