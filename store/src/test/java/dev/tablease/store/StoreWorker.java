@@ -15,7 +15,9 @@ import java.nio.file.Path;
 /**
  * The child process of the multi-process store tests and of {@link StoreBenchmark}. Talks to its parent
  * by lines on standard input and output. Uses the real clocks: the wall clock and the boot clock. The store is
- * {@link StoreFixtures#open}'s: an SQLite database for a file named {@code *.db}, else a state file.
+ * {@link StoreFixtures#open}'s: PostgreSQL for a {@code postgresql://} or {@code jdbc:postgresql:} URL, an SQLite
+ * database for a file named {@code *.db}, else a state file. On PostgreSQL the warm-up of {@code pairs} runs on the
+ * same database (sessions {@code warm-w<worker>-s<i>} of key {@code wk<worker>}).
  *
  * <ul>
  *   <li>{@code pairs <file> <worker> <count> <fsync> [<warmup>]}: runs {@code warmup} sessions
@@ -39,17 +41,22 @@ public final class StoreWorker {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "pairs" -> pairs(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+            case "pairs" -> pairs(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
-            case "victim" -> victim(Path.of(args[1]), args[2], Integer.parseInt(args[3]),
+            case "victim" -> victim(args[1], args[2], Integer.parseInt(args[3]),
                     args.length > 4 && args[4].equals("fast") ? StoreFixtures.FAST_KILL_CONFIG : StoreFixtures.KILL_CONFIG);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
 
-    private static void pairs(Path file, int worker, int count, boolean fsync, int warmup) throws Exception {
-        try (KernelStore store = StoreFixtures.open(file, StoreFixtures.CONFIG, fsync)) {
-            if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
+    private static void pairs(String target, int worker, int count, boolean fsync, int warmup) throws Exception {
+        try (KernelStore store = StoreFixtures.open(target, StoreFixtures.CONFIG, fsync)) {
+            if (warmup > 0 && StoreFixtures.isPostgres(target)) { // on the same database, key wk<worker>: JIT warm-up
+                for (int i = 0; i < warmup; i++) {
+                    StoreFixtures.acquireAndRelease(store, "warm-w" + worker + "-s" + i, "wk" + worker, "warm-up");
+                }
+            } else if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
+                Path file = Path.of(target);
                 Path scratch = file.resolveSibling(file.getFileName() + ".warmup-" + worker);
                 try (KernelStore warm = StoreFixtures.open(scratch, StoreFixtures.CONFIG, false)) {
                     for (int i = 0; i < warmup; i++) {
@@ -69,8 +76,8 @@ public final class StoreWorker {
         }
     }
 
-    private static void victim(Path file, String sessionId, int iterations, KernelConfig config) throws Exception {
-        try (KernelStore store = StoreFixtures.open(file, config, true)) {
+    private static void victim(String target, String sessionId, int iterations, KernelConfig config) throws Exception {
+        try (KernelStore store = StoreFixtures.open(target, config, true)) {
             String holder = "victim " + ProcessHandle.current().pid();
             int left = iterations;
             while (true) {
