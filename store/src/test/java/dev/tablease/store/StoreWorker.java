@@ -30,6 +30,9 @@ import java.nio.file.Path;
  *       printing {@code committed <n>} after each update returns; after {@code iterations} it releases
  *       with DETACH and prints {@code released}. The parent kills it with SIGKILL somewhere in between.
  *       If a stall outlasts the heartbeat timeout it prints {@code lost <token>} and acquires again.</li>
+ *   <li>{@code waitgrant <url> <session>} (PostgreSQL only): queues for the lease of {@code session}, prints
+ *       {@code queued <head>}, waits for commits by {@code LISTEN} until the lease is its own, prints
+ *       {@code granted <token> <wakeups>}.</li>
  * </ul>
  */
 public final class StoreWorker {
@@ -45,6 +48,7 @@ public final class StoreWorker {
                     Boolean.parseBoolean(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
             case "victim" -> victim(args[1], args[2], Integer.parseInt(args[3]),
                     args.length > 4 && args[4].equals("fast") ? StoreFixtures.FAST_KILL_CONFIG : StoreFixtures.KILL_CONFIG);
+            case "waitgrant" -> waitGrant(args[1], args[2]);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -105,6 +109,36 @@ public final class StoreWorker {
                 }
                 // a stall longer than the heartbeat timeout (a loaded machine): the lease is gone; acquire again
                 System.out.println("lost " + token);
+            }
+        }
+    }
+
+    /**
+     * On PostgreSQL: asks for the lease of {@code sessionId} (held by the parent), prints {@code queued}, then waits
+     * for commits with {@link PostgresKernelStore#awaitChange} (no polling) until the lease is its own, and prints
+     * {@code granted <token> <wakeups>}.
+     */
+    private static void waitGrant(String url, String sessionId) {
+        try (PostgresKernelStore store = (PostgresKernelStore) StoreFixtures.open(url, StoreFixtures.CONFIG, true)) {
+            String holder = "waiter " + ProcessHandle.current().pid();
+            SharedLeaseKernel.Step step = store.apply(now -> new Input.Acquire(now, sessionId, "k", holder,
+                    KernelConfig.DEFAULT_CLASS));
+            if (step.decisions().stream().noneMatch(Decision.Queued.class::isInstance)) {
+                System.out.println("error not queued: " + step.decisions());
+                return;
+            }
+            long seen = store.headSeq();
+            System.out.println("queued " + seen);
+            int wakeups = 0;
+            while (true) {
+                seen = store.awaitChange(seen, java.time.Duration.ofSeconds(120));
+                wakeups++;
+                Session s = store.snapshot().sessions().stream().filter(x -> x.sessionId().equals(sessionId))
+                        .findFirst().orElseThrow();
+                if (s.lease() != null && s.lease().holder().equals(holder)) {
+                    System.out.println("granted " + s.lease().token() + " " + wakeups);
+                    return;
+                }
             }
         }
     }
