@@ -362,8 +362,7 @@ public final class PostgresKernelStore implements KernelStore {
                 append(d, in, decisions);
                 inputs.add(in);
                 all.addAll(decisions);
-                d.flush(head + 1, location);
-                d.moveHead(seq);
+                d.write(head + 1, seq, location);
                 committing = true;
                 d.connection.commit();
                 return new SharedLeaseKernel.Step(inputs, all);
@@ -379,15 +378,10 @@ public final class PostgresKernelStore implements KernelStore {
         }
     }
 
-    /** Appends one row (and a snapshot when one is due) to the statement batches of the caller's transaction. */
+    /** Adds one row (and a snapshot when one is due) to the caller's transaction; {@link Db#write} sends them. */
     private void append(Db d, Input in, List<Decision> decisions) throws SQLException {
         long next = seq + 1;
-        d.insertRow.setLong(1, next);
-        d.insertRow.setLong(2, in.now());
-        d.insertRow.setString(3, codec.toJson(in));
-        d.insertRow.setString(4, codec.toJson(decisions));
-        d.insertRow.addBatch();
-        d.rows++;
+        d.add(next, in.now(), codec.toJson(in), codec.toJson(decisions));
         seq = next;
         if (next % options.snapshotEvery() == 0) {
             d.insertSnapshot.setLong(1, next);
@@ -855,8 +849,10 @@ public final class PostgresKernelStore implements KernelStore {
         final PreparedStatement insertSnapshot;
         /** Moves the head and notifies {@link #CHANNEL}. */
         final PreparedStatement moveHead;
-        /** Log rows in the current batch. */
-        int rows;
+        /** Appends one log row, moves the head to it and notifies, in one statement (one round trip). */
+        final PreparedStatement appendOne;
+        /** The log rows of the current transition, not yet sent. */
+        final List<LogRow> pending = new ArrayList<>(2);
         /** Snapshots in the current batch. */
         int snapshots;
 
@@ -872,6 +868,15 @@ public final class PostgresKernelStore implements KernelStore {
             insertSnapshot = c.prepareStatement("INSERT INTO tablease_snapshot (seq, state) VALUES (?, ?)");
             moveHead = c.prepareStatement("WITH moved AS (UPDATE tablease_head SET seq = ? WHERE id = 1 RETURNING seq)"
                     + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved");
+            appendOne = c.prepareStatement("WITH appended AS (INSERT INTO tablease_log (seq, now, input, decisions)"
+                    + " VALUES (?, ?, ?, ?) RETURNING seq),"
+                    + " moved AS (UPDATE tablease_head SET seq = (SELECT seq FROM appended) WHERE id = 1 RETURNING seq)"
+                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved");
+        }
+
+        /** Adds a log row to the current transition's rows. */
+        void add(long seq, long now, String input, String decisions) {
+            pending.add(new LogRow(seq, now, input, decisions));
         }
 
         long lockHead() throws SQLException {
@@ -896,17 +901,34 @@ public final class PostgresKernelStore implements KernelStore {
         }
 
         /**
-         * Sends the batched rows and snapshots. A row that already exists (a row beyond the head, written outside
-         * the protocol) is refused as a {@link LogCorruptException} naming it.
+         * Sends the transition's rows and snapshots, moves the head to {@code head} and notifies: one statement for
+         * the usual single row, else a batch and an update. A row that already exists (a row beyond the head, written
+         * outside the protocol) is refused as a {@link LogCorruptException} naming it.
          */
-        void flush(long firstRow, String location) throws SQLException {
+        void write(long firstRow, long head, String location) throws SQLException {
             try {
-                if (rows > 0) {
-                    insertRow.executeBatch();
+                if (pending.size() == 1 && snapshots == 0) {
+                    LogRow r = pending.get(0);
+                    appendOne.setLong(1, r.seq());
+                    appendOne.setLong(2, r.now());
+                    appendOne.setString(3, r.input());
+                    appendOne.setString(4, r.decisions());
+                    expectOneRow(appendOne);
+                    return;
                 }
+                for (LogRow r : pending) {
+                    insertRow.setLong(1, r.seq());
+                    insertRow.setLong(2, r.now());
+                    insertRow.setString(3, r.input());
+                    insertRow.setString(4, r.decisions());
+                    insertRow.addBatch();
+                }
+                insertRow.executeBatch();
                 if (snapshots > 0) {
                     insertSnapshot.executeBatch();
                 }
+                moveHead.setLong(1, head);
+                expectOneRow(moveHead);
             } catch (SQLException e) {
                 SQLException cause = e.getNextException() != null ? e.getNextException() : e;
                 if ("23505".equals(e.getSQLState()) || "23505".equals(cause.getSQLState())) {
@@ -915,14 +937,13 @@ public final class PostgresKernelStore implements KernelStore {
                 }
                 throw e;
             } finally {
-                rows = 0;
+                pending.clear();
                 snapshots = 0;
             }
         }
 
-        void moveHead(long to) throws SQLException {
-            moveHead.setLong(1, to);
-            try (ResultSet rs = moveHead.executeQuery()) {
+        private static void expectOneRow(PreparedStatement ps) throws SQLException {
+            try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new SQLException("no tablease_head row", "55000");
                 }
@@ -936,7 +957,7 @@ public final class PostgresKernelStore implements KernelStore {
             } catch (SQLException e) {
                 // the connection is gone
             }
-            rows = 0;
+            pending.clear();
             snapshots = 0;
         }
 

@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * by lines on standard input and output. Uses the real clocks: the wall clock and the boot clock. The store is
  * {@link StoreFixtures#open}'s: PostgreSQL for a {@code postgresql://} or {@code jdbc:postgresql:} URL, an SQLite
  * database for a file named {@code *.db}, else a state file. On PostgreSQL the warm-up of {@code pairs} runs on the
- * same database (sessions {@code warm-w<worker>-s<i>} of key {@code wk<worker>}).
+ * same database (sessions {@code warm-w<worker>-s<i>} of the worker's key, so the measured sessions reuse its pooled tab).
  *
  * <ul>
  *   <li>{@code pairs <file> <worker> <count> <fsync> [<warmup>]}: runs {@code warmup} sessions
@@ -55,9 +55,9 @@ public final class StoreWorker {
 
     private static void pairs(String target, int worker, int count, boolean fsync, int warmup) throws Exception {
         try (KernelStore store = StoreFixtures.open(target, StoreFixtures.CONFIG, fsync)) {
-            if (warmup > 0 && StoreFixtures.isPostgres(target)) { // on the same database, key wk<worker>: JIT warm-up
-                for (int i = 0; i < warmup; i++) {
-                    StoreFixtures.acquireAndRelease(store, "warm-w" + worker + "-s" + i, "wk" + worker, "warm-up");
+            if (warmup > 0 && StoreFixtures.isPostgres(target)) { // on the same database and key: JIT warm-up
+                for (int i = 0; i < warmup; i++) { // (another key would hold a pooled tab and crowd the global cap)
+                    StoreFixtures.acquireAndRelease(store, "warm-w" + worker + "-s" + i, "k" + worker, "warm-up");
                 }
             } else if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
                 Path file = Path.of(target);
