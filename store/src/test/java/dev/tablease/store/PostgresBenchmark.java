@@ -39,8 +39,9 @@ public final class PostgresBenchmark {
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.printf(Locale.ROOT, "nproc %d; load before: %s%n", Runtime.getRuntime().availableProcessors(), load());
         List<String> lines = new ArrayList<>();
+        java.nio.file.Path work;
         try (PostgresCluster cluster = PostgresCluster.start()) {
-            java.nio.file.Path work = java.nio.file.Files.createTempDirectory("tablease-pg-bench");
+            work = java.nio.file.Files.createTempDirectory("tablease-pg-bench");
             for (boolean durable : new boolean[]{true, false}) {
                 double one = 0;
                 for (int processes : new int[]{1, 2, 4, 8}) {
@@ -58,6 +59,7 @@ public final class PostgresBenchmark {
             }
         }
         System.out.printf(Locale.ROOT, "load after: %s%n%n", load());
+        deleteTree(work);
         System.out.println("| store | client processes | synchronous_commit | transitions/s (median) | runs | vs 1 process |");
         System.out.println("|---|---|---|---|---|---|");
         lines.forEach(System.out::println);
@@ -98,6 +100,13 @@ public final class PostgresBenchmark {
             return tps;
         } finally {
             children.forEach(Child::close);
+        }
+    }
+
+    /** Deletes the workers' standard error files and their directory. */
+    private static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
