@@ -44,11 +44,32 @@ public final class LogCorruptException extends StoreException {
      * @param cause    the underlying failure, or {@code null}
      */
     public LogCorruptException(Path database, String table, long seq, Problem problem, String detail, Throwable cause) {
-        super(database, database + ": " + table + " row " + seq + ": " + problem + ": " + detail
-                + " (nothing was written; see docs/store.md, Corrupt rows)", cause);
+        super(database, message(database.toString(), table, seq, problem, detail), cause);
         this.problem = Objects.requireNonNull(problem, "problem");
         this.table = Objects.requireNonNull(table, "table");
         this.seq = seq;
+    }
+
+    /**
+     * Creates the exception for a database server's store.
+     *
+     * @param location the database's location without credentials
+     * @param table    the table of the row ({@code tablease_log}, {@code tablease_snapshot} or {@code tablease_head})
+     * @param seq      the row's sequence number
+     * @param problem  the kind of problem
+     * @param detail   what exactly is wrong
+     * @param cause    the underlying failure, or {@code null}
+     */
+    public LogCorruptException(String location, String table, long seq, Problem problem, String detail, Throwable cause) {
+        super(location, message(location, table, seq, problem, detail), cause);
+        this.problem = Objects.requireNonNull(problem, "problem");
+        this.table = Objects.requireNonNull(table, "table");
+        this.seq = seq;
+    }
+
+    private static String message(String where, String table, long seq, Problem problem, String detail) {
+        return where + ": " + table + " row " + seq + ": " + problem + ": " + detail
+                + " (nothing was written; see docs/store.md, Corrupt rows)";
     }
 
     /** @return the kind of problem */

@@ -34,7 +34,22 @@ public final class StoreConfigMismatchException extends StoreException {
         this.requestedConfig = Objects.requireNonNull(requestedConfig, "requestedConfig");
     }
 
-    /** @return the configuration recorded in the file */
+    /**
+     * Creates the exception for a database server's store.
+     *
+     * @param location        the database's location without credentials
+     * @param storedConfig    the configuration recorded in the database
+     * @param requestedConfig the configuration the caller asked for
+     */
+    public StoreConfigMismatchException(String location, KernelConfig storedConfig, KernelConfig requestedConfig) {
+        super(location, location + ": the database was created with another kernel config; differing settings"
+                + " (database -> requested): " + differences(storedConfig, requestedConfig)
+                + " (open it with openExisting to adopt the database's config)", null);
+        this.fileConfig = Objects.requireNonNull(storedConfig, "storedConfig");
+        this.requestedConfig = Objects.requireNonNull(requestedConfig, "requestedConfig");
+    }
+
+    /** @return the configuration recorded in the file (or the database) */
     public KernelConfig fileConfig() {
         return fileConfig;
     }

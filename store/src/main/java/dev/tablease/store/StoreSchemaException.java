@@ -35,6 +35,18 @@ public final class StoreSchemaException extends StoreException {
         this.problem = Objects.requireNonNull(problem, "problem");
     }
 
+    /**
+     * Creates the exception for a database server's store.
+     *
+     * @param location the database's location without credentials
+     * @param problem  why it is refused
+     * @param detail   what was found
+     */
+    public StoreSchemaException(String location, Problem problem, String detail) {
+        super(location, location + ": " + problem + ": " + detail + " (the database was not changed)", null);
+        this.problem = Objects.requireNonNull(problem, "problem");
+    }
+
     /** @return why the database is refused */
     public Problem problem() {
         return problem;

@@ -49,6 +49,25 @@ final class StoreFixtures {
             .build();
 
     /**
+     * Opens the store at {@code target}: {@link PostgresKernelStore} for a PostgreSQL URL, else
+     * {@link #open(Path, KernelConfig, boolean)}; system clocks.
+     *
+     * @param durable fsync (file store), synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)
+     */
+    static KernelStore open(String target, KernelConfig config, boolean durable) {
+        if (isPostgres(target)) {
+            return PostgresKernelStore.open(target, new java.util.Properties(), config, MillisClock.system(),
+                    PostgresKernelStore.Options.defaults().withDurable(durable));
+        }
+        return open(Path.of(target), config, durable);
+    }
+
+    /** @return whether {@code target} is a PostgreSQL URL ({@code postgresql://…} or {@code jdbc:postgresql:…}) */
+    static boolean isPostgres(String target) {
+        return target.startsWith("postgresql:") || target.startsWith("jdbc:postgresql:");
+    }
+
+    /**
      * Opens the store kept at {@code file}: {@link SqliteKernelStore} when its name ends with {@code .db}, else
      * {@link FileKernelStore}; system clocks.
      *

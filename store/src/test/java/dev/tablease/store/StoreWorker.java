@@ -15,7 +15,9 @@ import java.nio.file.Path;
 /**
  * The child process of the multi-process store tests and of {@link StoreBenchmark}. Talks to its parent
  * by lines on standard input and output. Uses the real clocks: the wall clock and the boot clock. The store is
- * {@link StoreFixtures#open}'s: an SQLite database for a file named {@code *.db}, else a state file.
+ * {@link StoreFixtures#open}'s: PostgreSQL for a {@code postgresql://} or {@code jdbc:postgresql:} URL, an SQLite
+ * database for a file named {@code *.db}, else a state file. On PostgreSQL the warm-up of {@code pairs} runs on the
+ * same database (sessions {@code warm-w<worker>-s<i>} of the worker's key, so the measured sessions reuse its pooled tab).
  *
  * <ul>
  *   <li>{@code pairs <file> <worker> <count> <fsync> [<warmup>]}: runs {@code warmup} sessions
@@ -28,6 +30,9 @@ import java.nio.file.Path;
  *       printing {@code committed <n>} after each update returns; after {@code iterations} it releases
  *       with DETACH and prints {@code released}. The parent kills it with SIGKILL somewhere in between.
  *       If a stall outlasts the heartbeat timeout it prints {@code lost <token>} and acquires again.</li>
+ *   <li>{@code waitgrant <url> <session>} (PostgreSQL only): queues for the lease of {@code session}, prints
+ *       {@code queued <head>}, waits for commits by {@code LISTEN} until the lease is its own, prints
+ *       {@code granted <token> <wakeups>}.</li>
  * </ul>
  */
 public final class StoreWorker {
@@ -39,17 +44,23 @@ public final class StoreWorker {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "pairs" -> pairs(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+            case "pairs" -> pairs(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
-            case "victim" -> victim(Path.of(args[1]), args[2], Integer.parseInt(args[3]),
+            case "victim" -> victim(args[1], args[2], Integer.parseInt(args[3]),
                     args.length > 4 && args[4].equals("fast") ? StoreFixtures.FAST_KILL_CONFIG : StoreFixtures.KILL_CONFIG);
+            case "waitgrant" -> waitGrant(args[1], args[2]);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
 
-    private static void pairs(Path file, int worker, int count, boolean fsync, int warmup) throws Exception {
-        try (KernelStore store = StoreFixtures.open(file, StoreFixtures.CONFIG, fsync)) {
-            if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
+    private static void pairs(String target, int worker, int count, boolean fsync, int warmup) throws Exception {
+        try (KernelStore store = StoreFixtures.open(target, StoreFixtures.CONFIG, fsync)) {
+            if (warmup > 0 && StoreFixtures.isPostgres(target)) { // on the same database and key: JIT warm-up
+                for (int i = 0; i < warmup; i++) { // (another key would hold a pooled tab and crowd the global cap)
+                    StoreFixtures.acquireAndRelease(store, "warm-w" + worker + "-s" + i, "k" + worker, "warm-up");
+                }
+            } else if (warmup > 0) { // the same code on a scratch file, fsync off, so that the measured run is JIT-compiled
+                Path file = Path.of(target);
                 Path scratch = file.resolveSibling("warmup-" + worker + "-" + file.getFileName()); // same store kind
                 try (KernelStore warm = StoreFixtures.open(scratch, StoreFixtures.CONFIG, false)) {
                     for (int i = 0; i < warmup; i++) {
@@ -69,8 +80,8 @@ public final class StoreWorker {
         }
     }
 
-    private static void victim(Path file, String sessionId, int iterations, KernelConfig config) throws Exception {
-        try (KernelStore store = StoreFixtures.open(file, config, true)) {
+    private static void victim(String target, String sessionId, int iterations, KernelConfig config) throws Exception {
+        try (KernelStore store = StoreFixtures.open(target, config, true)) {
             String holder = "victim " + ProcessHandle.current().pid();
             int left = iterations;
             while (true) {
@@ -98,6 +109,36 @@ public final class StoreWorker {
                 }
                 // a stall longer than the heartbeat timeout (a loaded machine): the lease is gone; acquire again
                 System.out.println("lost " + token);
+            }
+        }
+    }
+
+    /**
+     * On PostgreSQL: asks for the lease of {@code sessionId} (held by the parent), prints {@code queued}, then waits
+     * for commits with {@link PostgresKernelStore#awaitChange} (no polling) until the lease is its own, and prints
+     * {@code granted <token> <wakeups>}.
+     */
+    private static void waitGrant(String url, String sessionId) {
+        try (PostgresKernelStore store = (PostgresKernelStore) StoreFixtures.open(url, StoreFixtures.CONFIG, true)) {
+            String holder = "waiter " + ProcessHandle.current().pid();
+            SharedLeaseKernel.Step step = store.apply(now -> new Input.Acquire(now, sessionId, "k", holder,
+                    KernelConfig.DEFAULT_CLASS));
+            if (step.decisions().stream().noneMatch(Decision.Queued.class::isInstance)) {
+                System.out.println("error not queued: " + step.decisions());
+                return;
+            }
+            long seen = store.headSeq();
+            System.out.println("queued " + seen);
+            int wakeups = 0;
+            while (true) {
+                seen = store.awaitChange(seen, java.time.Duration.ofSeconds(120));
+                wakeups++;
+                Session s = store.snapshot().sessions().stream().filter(x -> x.sessionId().equals(sessionId))
+                        .findFirst().orElseThrow();
+                if (s.lease() != null && s.lease().holder().equals(holder)) {
+                    System.out.println("granted " + s.lease().token() + " " + wakeups);
+                    return;
+                }
             }
         }
     }

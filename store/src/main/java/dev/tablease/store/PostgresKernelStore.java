@@ -1,0 +1,968 @@
+package dev.tablease.store;
+
+import dev.tablease.kernel.Decision;
+import dev.tablease.kernel.Input;
+import dev.tablease.kernel.InvalidInputException;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.kernel.KernelState;
+import dev.tablease.kernel.LeaseKernel;
+import dev.tablease.kernel.SharedLeaseKernel;
+import dev.tablease.store.LogCorruptException.Problem;
+import dev.tablease.trace.TraceCodec;
+import dev.tablease.trace.TraceFormatException;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
+
+/**
+ * The kernel's state in a PostgreSQL database shared by agents on many hosts, kept as the same <em>input log</em>
+ * as {@link SqliteKernelStore} (see {@code docs/store.md}, "PostgreSQL"): one row per input with its {@code now}
+ * and its decisions, a snapshot of the state every {@link Options#snapshotEvery} rows. Each instance keeps its
+ * kernel in memory and applies only the rows other instances appended since it last looked.
+ *
+ * <p>One {@link #apply} is one database transaction (READ COMMITTED): lock the head row
+ * ({@code SELECT seq FROM tablease_head WHERE id = 1 FOR UPDATE}: one transition at a time across every host);
+ * replay the rows after this instance's sequence number up to the head (each checked: no gap, valid input, the
+ * same decisions); take {@code now} from the <em>database's</em> clock
+ * ({@code clock_timestamp()}, in ms since the epoch), never below the kernel's {@code lastNow}; apply a
+ * {@code Tick} first when something is due, then the input; append one row per input (and a snapshot when due);
+ * move the head and {@code NOTIFY} channel {@value #CHANNEL} with the new head's sequence number; {@code COMMIT}.
+ * A host's own clock is never used for {@code now}, so hosts with skewed clocks share one time line.
+ * {@link #awaitChange} waits for the next commit on a dedicated listening connection, without polling.
+ *
+ * <p>Errors are typed: a lost connection, a server shutting down, a serialization failure, a deadlock or a lock
+ * timeout is a {@link StoreDatabaseException} with {@code retryable() == true} (the next call reconnects);
+ * a lost connection during {@code COMMIT} is also {@link StoreDatabaseException#inDoubt() in doubt}. Bad rows
+ * are refused with a {@link LogCorruptException} naming the row; a newer or foreign schema with a
+ * {@link StoreSchemaException}; another config with a {@link StoreConfigMismatchException}. Nothing is ever
+ * overwritten.
+ *
+ * <p>Thread-safe; any number of instances, in any number of processes on any number of hosts, may share one
+ * database.
+ */
+public final class PostgresKernelStore implements KernelStore {
+
+    /** The schema version this code writes and reads. */
+    public static final int SCHEMA_VERSION = 1;
+    /** The value of {@code format} in {@code tablease_meta} (the same log format as the SQLite store's). */
+    public static final String FORMAT = "tablease-log";
+    /** The channel every committed transition notifies, with the new head's sequence number as payload. */
+    public static final String CHANNEL = "tablease_log";
+    /** The database's clock in ms since the epoch, read inside the transaction (after the head row is locked). */
+    static final String NOW_SQL = "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+    /**
+     * How a store connects and writes.
+     *
+     * @param durable               {@code synchronous_commit = on} (the default): a transition that returned is in
+     *                              the server's flushed WAL. {@code false} ({@code off}) may lose the last
+     *                              transitions of a crashed <em>server</em> (never a corrupt log): benchmarks only
+     * @param snapshotEvery         a snapshot of the state is written every this many log rows; at least 1
+     * @param lockTimeoutMillis     how long a transition waits for the head row's lock before it fails with a
+     *                              retryable {@link StoreDatabaseException}; positive
+     * @param connectTimeoutSeconds how long opening a connection may take; positive
+     */
+    public record Options(boolean durable, int snapshotEvery, long lockTimeoutMillis, int connectTimeoutSeconds) {
+        /**
+         * Validates the options.
+         *
+         * @param durable               synchronous_commit on
+         * @param snapshotEvery         rows between two snapshots, at least 1
+         * @param lockTimeoutMillis     how long to wait for the head row's lock, positive
+         * @param connectTimeoutSeconds how long a connect may take, positive
+         */
+        public Options {
+            if (snapshotEvery < 1) {
+                throw new IllegalArgumentException("snapshotEvery must be at least 1, was " + snapshotEvery);
+            }
+            if (lockTimeoutMillis <= 0 || lockTimeoutMillis > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("lockTimeoutMillis must be in 1.." + Integer.MAX_VALUE + ", was "
+                        + lockTimeoutMillis);
+            }
+            if (connectTimeoutSeconds <= 0) {
+                throw new IllegalArgumentException("connectTimeoutSeconds must be positive, was " + connectTimeoutSeconds);
+            }
+        }
+
+        /** @return durable commits, a snapshot every 1,000 rows, a 30 s lock timeout, a 10 s connect timeout */
+        public static Options defaults() {
+            return new Options(true, 1_000, 30_000, 10);
+        }
+
+        /**
+         * @param on synchronous_commit on
+         * @return a copy with another {@code durable}
+         */
+        public Options withDurable(boolean on) {
+            return new Options(on, snapshotEvery, lockTimeoutMillis, connectTimeoutSeconds);
+        }
+
+        /**
+         * @param rows rows between two snapshots
+         * @return a copy with another {@code snapshotEvery}
+         */
+        public Options withSnapshotEvery(int rows) {
+            return new Options(durable, rows, lockTimeoutMillis, connectTimeoutSeconds);
+        }
+
+        /**
+         * @param millis how long to wait for the head row's lock
+         * @return a copy with another {@code lockTimeoutMillis}
+         */
+        public Options withLockTimeoutMillis(long millis) {
+            return new Options(durable, snapshotEvery, millis, connectTimeoutSeconds);
+        }
+    }
+
+    /**
+     * One row of the input log, as stored.
+     *
+     * @param seq       the row's sequence number (1, 2, 3 …)
+     * @param now       the input's {@code now}, ms on the database's clock
+     * @param input     the input, in the trace format's JSON
+     * @param decisions the decisions it gave, in the trace format's JSON
+     */
+    public record LogRow(long seq, long now, String input, String decisions) {
+    }
+
+    /** The JDBC URL ({@code jdbc:postgresql:…}). */
+    private final String url;
+    /** The connection properties (user, password, ssl …), copied. */
+    private final Properties properties;
+    /** The database's location without credentials or parameters, named in errors. */
+    private final String location;
+    /** The kernel configuration, the same as the database's. */
+    private final KernelConfig config;
+    /** This host's wall clock: never used for {@code now}, only to report its skew ({@link #hostClockSkewMillis}). */
+    private final MillisClock hostClock;
+    /** Durability, snapshots, timeouts. */
+    private final Options options;
+    /** The one codec of inputs, decisions and states (the trace format). */
+    private final TraceCodec codec = new TraceCodec();
+    /** Guards {@link #db}, the in-memory kernel and {@link #seq}: one transition of this instance at a time. */
+    private final ReentrantLock lock = new ReentrantLock(true);
+    /** Guards {@link #listener}: one waiter at a time. */
+    private final ReentrantLock listenLock = new ReentrantLock(true);
+    /** The transition connection and its statements; {@code null} until (re)connected. */
+    private Db db;
+    /** The connection that {@code LISTEN}s on {@link #CHANNEL}; {@code null} until the first {@link #awaitChange}. */
+    private volatile Connection listener;
+    /** This instance's copy of the kernel, at {@link #seq}; {@code null} when it must be rebuilt. */
+    private LeaseKernel kernel;
+    /** The sequence number of the last log row applied to {@link #kernel}. */
+    private long seq;
+    /** This host's clock minus the database's at the last transition, ms (diagnostics only). */
+    private volatile long skewMillis;
+    /** Whether {@link #close()} was called. */
+    private volatile boolean closed;
+
+    private PostgresKernelStore(String url, Properties properties, String location, KernelConfig config,
+                                MillisClock hostClock, Options options) {
+        this.url = url;
+        this.properties = properties;
+        this.location = location;
+        this.config = config;
+        this.hostClock = hostClock;
+        this.options = options;
+    }
+
+    /**
+     * {@link #open(String, Properties, KernelConfig, MillisClock, Options)} with no extra properties, the system
+     * clock and the default options.
+     *
+     * @param url    {@code jdbc:postgresql://host:port/database?user=…} (or the same without {@code jdbc:})
+     * @param config the kernel configuration; must be the database's when it holds a store
+     * @return the store
+     */
+    public static PostgresKernelStore open(String url, KernelConfig config) {
+        return open(url, new Properties(), config, MillisClock.system(), Options.defaults());
+    }
+
+    /**
+     * Opens the store in the database at {@code url}, creating the schema when the connection's current schema is
+     * empty, and checks the log: the latest snapshot against the replay of the rows before it, then every row
+     * after it up to the head.
+     *
+     * @param url        {@code jdbc:postgresql://host:port/database?…} (or the same without {@code jdbc:})
+     * @param properties connection properties (user, password, ssl …); may be empty
+     * @param config     the kernel configuration; must be the database's when it holds a store
+     * @param hostClock  this host's wall clock: never used for {@code now} (only for {@link #hostClockSkewMillis})
+     * @param options    durability, snapshots, timeouts
+     * @return the store
+     * @throws StoreConfigMismatchException when the database was created with another config
+     * @throws StoreSchemaException         when the schema is newer or not a tablease store
+     * @throws LogCorruptException          when a row cannot be used
+     * @throws StoreDatabaseException       when the database cannot be reached or fails
+     */
+    public static PostgresKernelStore open(String url, Properties properties, KernelConfig config, MillisClock hostClock,
+                                           Options options) {
+        Objects.requireNonNull(config, "config");
+        return openWith(url, properties, config, hostClock, options);
+    }
+
+    /**
+     * Opens an existing store and adopts the config recorded in it.
+     *
+     * @param url        {@code jdbc:postgresql://host:port/database?…} (or the same without {@code jdbc:})
+     * @param properties connection properties; may be empty
+     * @param hostClock  this host's wall clock (only for {@link #hostClockSkewMillis})
+     * @param options    durability, snapshots, timeouts
+     * @return the store
+     * @throws StoreSchemaException   when the database holds no tablease store this code reads (nothing is created)
+     * @throws LogCorruptException    when a row cannot be used
+     * @throws StoreDatabaseException when the database cannot be reached or fails
+     */
+    public static PostgresKernelStore openExisting(String url, Properties properties, MillisClock hostClock, Options options) {
+        return openWith(url, properties, null, hostClock, options);
+    }
+
+    private static PostgresKernelStore openWith(String url, Properties properties, KernelConfig requested,
+                                                MillisClock hostClock, Options options) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(properties, "properties");
+        Objects.requireNonNull(hostClock, "hostClock");
+        Objects.requireNonNull(options, "options");
+        String jdbc = jdbcUrl(url);
+        String location = location(jdbc);
+        Properties props = new Properties();
+        props.putAll(properties);
+        props.putIfAbsent("connectTimeout", Integer.toString(options.connectTimeoutSeconds()));
+        props.putIfAbsent("tcpKeepAlive", "true");
+        props.putIfAbsent("ApplicationName", "tablease");
+        Connection c = connect(jdbc, props, location, options);
+        KernelConfig config;
+        try {
+            config = PostgresLogSchema.prepare(c, location, requested, new TraceCodec());
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw translate(location, "preparing the schema", e, false);
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        PostgresKernelStore store = new PostgresKernelStore(jdbc, props, location, config, hostClock, options);
+        try {
+            store.db = new Db(c);
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw translate(location, "preparing statements", e, false);
+        }
+        try {
+            store.verifyOnOpen();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /**
+     * @param url a JDBC URL or the same without {@code jdbc:}
+     * @return the JDBC URL
+     */
+    static String jdbcUrl(String url) {
+        if (url.startsWith("jdbc:postgresql:")) {
+            return url;
+        }
+        if (url.startsWith("postgresql:")) {
+            return "jdbc:" + url;
+        }
+        throw new IllegalArgumentException("not a PostgreSQL URL (jdbc:postgresql://host:port/database): " + url);
+    }
+
+    /** @return the URL without {@code jdbc:}, credentials or parameters, e.g. {@code postgresql://127.0.0.1:5432/tablease} */
+    private static String location(String jdbc) {
+        String s = jdbc.substring("jdbc:".length());
+        int q = s.indexOf('?');
+        if (q >= 0) {
+            s = s.substring(0, q);
+        }
+        int at = s.indexOf('@');
+        int slashes = s.indexOf("//");
+        if (at >= 0 && slashes >= 0 && at > slashes) {
+            s = s.substring(0, slashes + 2) + s.substring(at + 1);
+        }
+        return s;
+    }
+
+    private static Connection connect(String jdbc, Properties props, String location, Options options) {
+        try {
+            Connection c = DriverManager.getConnection(jdbc, props);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET synchronous_commit = " + (options.durable() ? "on" : "off"));
+                st.execute("SET lock_timeout = " + options.lockTimeoutMillis());
+            }
+            c.setAutoCommit(false);
+            return c;
+        } catch (SQLException e) {
+            throw translate(location, "connecting", e, false);
+        }
+    }
+
+    /** @return the database's location without credentials or parameters */
+    public String location() {
+        return location;
+    }
+
+    @Override
+    public KernelConfig config() {
+        return config;
+    }
+
+    /**
+     * This host's wall clock minus the database's clock, as read at this instance's last transition: for
+     * diagnostics only (e.g. warning about a host whose clock is an hour off). It changes nothing: {@code now}
+     * is always the database's.
+     *
+     * @return the skew in ms (positive: this host's clock is ahead); 0 before the first transition
+     */
+    public long hostClockSkewMillis() {
+        return skewMillis;
+    }
+
+    @Override
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+        Objects.requireNonNull(input, "input");
+        lock.lock();
+        try {
+            requireOpen();
+            Db d = db();
+            boolean committing = false;
+            try {
+                long head = d.lockHead();
+                catchUp(d, head);
+                long dbNow = d.now();
+                skewMillis = hostClock.millis() - dbNow;
+                long now = Math.max(Math.max(dbNow, kernel.lastNow()), 0);
+                Input in = Objects.requireNonNull(input.apply(now), "the input function returned null");
+                List<Input> inputs = new ArrayList<>(2);
+                List<Decision> all = new ArrayList<>();
+                if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(in instanceof Input.Tick)) {
+                    Input.Tick tick = new Input.Tick(now);
+                    List<Decision> decisions = kernel.apply(tick);
+                    append(d, tick, decisions);
+                    inputs.add(tick);
+                    all.addAll(decisions);
+                }
+                List<Decision> decisions = kernel.apply(in);
+                append(d, in, decisions);
+                inputs.add(in);
+                all.addAll(decisions);
+                d.write(head + 1, seq, location);
+                committing = true;
+                d.connection.commit();
+                return new SharedLeaseKernel.Step(inputs, all);
+            } catch (RuntimeException | Error e) {
+                rollbackQuietly(d);
+                throw e;
+            } catch (SQLException e) {
+                rollbackQuietly(d);
+                throw lost(d, "a transition", e, committing);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Adds one row (and a snapshot when one is due) to the caller's transaction; {@link Db#write} sends them. */
+    private void append(Db d, Input in, List<Decision> decisions) throws SQLException {
+        long next = seq + 1;
+        d.add(next, in.now(), codec.toJson(in), codec.toJson(decisions));
+        seq = next;
+        if (next % options.snapshotEvery() == 0) {
+            d.insertSnapshot.setLong(1, next);
+            d.insertSnapshot.setString(2, codec.toJson(kernel.snapshot()));
+            d.insertSnapshot.addBatch();
+            d.snapshots++;
+        }
+    }
+
+    /**
+     * Brings the kernel to {@code head}, within the caller's transaction: rebuilds it from the latest snapshot when
+     * it was dropped, then replays the rows after {@link #seq} up to {@code head}.
+     */
+    private void catchUp(Db d, long head) throws SQLException {
+        if (kernel == null) {
+            load(d);
+        }
+        if (seq == head) {
+            return;
+        }
+        if (seq > head) {
+            throw new LogCorruptException(location, "tablease_head", head, Problem.SEQUENCE_GAP,
+                    "the head is at " + head + " but the log and its snapshots reach " + seq, null);
+        }
+        replayRows(d.rowsUpTo, seq, head);
+        if (seq != head) {
+            throw new LogCorruptException(location, "tablease_log", seq + 1, Problem.SEQUENCE_GAP,
+                    "row " + (seq + 1) + " is missing; the head is at " + head, null);
+        }
+    }
+
+    /** Replays the rows {@code (after, upTo]} read by {@code ps} (parameters: after, upTo) onto {@link #kernel}. */
+    private void replayRows(PreparedStatement ps, long after, long upTo) throws SQLException {
+        ps.setLong(1, after);
+        ps.setLong(2, upTo);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                replay(kernel, new LogRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)), seq);
+                seq++;
+            }
+        }
+    }
+
+    /** Rebuilds the kernel from the latest snapshot (or the initial state), within the caller's transaction. */
+    private void load(Db d) throws SQLException {
+        kernel = null;
+        try (ResultSet rs = d.latestSnapshot.executeQuery()) {
+            if (rs.next()) {
+                long at = rs.getLong(1);
+                kernel = restore(at, rs.getString(2));
+                seq = at;
+            } else {
+                kernel = new LeaseKernel(config);
+                seq = 0;
+            }
+        }
+    }
+
+    /**
+     * At open, under a share lock on the head row: the latest snapshot must be the state the log reaches at its
+     * sequence number (replayed from the snapshot before it, or from the empty state), and every row after it must
+     * replay, up to the head and not beyond.
+     */
+    private void verifyOnOpen() {
+        lock.lock();
+        Db d = db;
+        try {
+            long head;
+            try (Statement st = d.connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT seq FROM tablease_head WHERE id = 1 FOR SHARE")) {
+                if (!rs.next()) {
+                    throw new LogCorruptException(location, "tablease_head", 1, Problem.MALFORMED_ROW, "the head row is missing", null);
+                }
+                head = rs.getLong(1);
+            }
+            List<Long> snapshots = new ArrayList<>();
+            try (Statement st = d.connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT seq FROM tablease_snapshot ORDER BY seq DESC LIMIT 2")) {
+                while (rs.next()) {
+                    snapshots.add(rs.getLong(1));
+                }
+            }
+            if (!snapshots.isEmpty()) {
+                long latest = snapshots.get(0);
+                long from = snapshots.size() > 1 ? snapshots.get(1) : 0;
+                if (from > 0 || firstLogSeq(d) == 1) {
+                    kernel = from == 0 ? new LeaseKernel(config) : restore(from, snapshotState(d, from));
+                    seq = from;
+                    replayRows(d.rowsUpTo, from, latest);
+                    if (seq != latest) {
+                        throw new LogCorruptException(location, "tablease_log", seq + 1, Problem.SEQUENCE_GAP,
+                                "row " + (seq + 1) + " is missing before the snapshot at " + latest, null);
+                    }
+                    String replayed = codec.toJson(kernel.snapshot());
+                    if (!codec.parseObject(snapshotState(d, latest)).equals(codec.parseObject(replayed))) {
+                        throw new LogCorruptException(location, "tablease_snapshot", latest, Problem.SNAPSHOT_DISAGREES,
+                                "the replay of rows " + (from + 1) + ".." + latest + " gives another state", null);
+                    }
+                }
+            }
+            kernel = null;
+            load(d);
+            replayRows(d.rowsUpTo, seq, Long.MAX_VALUE); // every row, so that a row beyond the head is seen
+            if (seq != head) {
+                throw new LogCorruptException(location, "tablease_head", head, Problem.SEQUENCE_GAP,
+                        "the head is at " + head + " but the log runs to " + seq, null);
+            }
+            d.connection.commit();
+        } catch (RuntimeException | Error e) {
+            rollbackQuietly(d);
+            throw e;
+        } catch (TraceFormatException e) {
+            rollbackQuietly(d);
+            throw new LogCorruptException(location, "tablease_snapshot", 0, Problem.MALFORMED_ROW, e.getMessage(), e);
+        } catch (SQLException e) {
+            rollbackQuietly(d);
+            throw lost(d, "checking the log", e, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static long firstLogSeq(Db d) throws SQLException {
+        try (Statement st = d.connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(min(seq), 0) FROM tablease_log")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String snapshotState(Db d, long at) throws SQLException {
+        try (PreparedStatement ps = d.connection.prepareStatement("SELECT state FROM tablease_snapshot WHERE seq = ?")) {
+            ps.setLong(1, at);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** Applies one stored row to {@code k} (at {@code at}), checking it; @throws LogCorruptException naming the row */
+    private void replay(LeaseKernel k, LogRow row, long at) {
+        if (row.seq() != at + 1) {
+            throw new LogCorruptException(location, "tablease_log", at + 1, Problem.SEQUENCE_GAP,
+                    "the next row after " + at + " is " + row.seq(), null);
+        }
+        Input in;
+        try {
+            in = codec.decodeInput(codec.parseObject(row.input()));
+        } catch (TraceFormatException | RuntimeException e) {
+            throw new LogCorruptException(location, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
+                    "input: " + e.getMessage(), e);
+        }
+        if (in.now() != row.now()) {
+            throw new LogCorruptException(location, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
+                    "column now is " + row.now() + " but the input's now is " + in.now(), null);
+        }
+        List<Decision> decisions;
+        try {
+            decisions = k.apply(in);
+        } catch (InvalidInputException e) {
+            throw new LogCorruptException(location, "tablease_log", row.seq(), Problem.INCONSISTENT_STATE,
+                    "the kernel refuses the input on replay: " + e.getMessage(), e);
+        }
+        String replayed = codec.toJson(decisions);
+        if (!replayed.equals(row.decisions())) {
+            throw new LogCorruptException(location, "tablease_log", row.seq(), Problem.DECISIONS_DISAGREE,
+                    "recorded " + abbreviate(row.decisions()) + ", replayed " + abbreviate(replayed), null);
+        }
+    }
+
+    private LeaseKernel restore(long at, String stateJson) {
+        try {
+            return LeaseKernel.restore(config, codec.decodeState(codec.parseObject(stateJson)));
+        } catch (TraceFormatException e) {
+            throw new LogCorruptException(location, "tablease_snapshot", at, Problem.MALFORMED_ROW, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new LogCorruptException(location, "tablease_snapshot", at, Problem.INCONSISTENT_STATE, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A consistent snapshot: the state after every row committed so far (by any process on any host).
+     *
+     * @return the state
+     */
+    @Override
+    public KernelState snapshot() {
+        lock.lock();
+        try {
+            requireOpen();
+            Db d = db();
+            try {
+                catchUp(d, d.head());
+                d.connection.commit();
+                return kernel.snapshot();
+            } catch (RuntimeException | Error e) {
+                rollbackQuietly(d);
+                throw e;
+            } catch (SQLException e) {
+                rollbackQuietly(d);
+                throw lost(d, "reading the log", e, false);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The sequence number of the last committed row (the head), read from the database.
+     *
+     * @return the head's sequence number; 0 for an empty log
+     */
+    public long headSeq() {
+        lock.lock();
+        try {
+            requireOpen();
+            Db d = db();
+            try {
+                long head = d.head();
+                d.connection.commit();
+                return head;
+            } catch (SQLException e) {
+                rollbackQuietly(d);
+                throw lost(d, "reading the head", e, false);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits, without polling, until a transition after {@code afterSeq} is committed (by any instance on any host),
+     * using {@code LISTEN} on a dedicated connection of this instance: a queued driver calls it, then reads its
+     * grant with {@link #snapshot()}. Returns at once when the head is already past {@code afterSeq}.
+     *
+     * @param afterSeq the last sequence number the caller knows of (e.g. {@link #headSeq()})
+     * @param timeout  how long to wait at most
+     * @return the head's sequence number: greater than {@code afterSeq}, or at most {@code afterSeq} when the
+     *         timeout passed first
+     * @throws StoreDatabaseException (retryable) when the listening connection is lost; the next call reconnects
+     */
+    public long awaitChange(long afterSeq, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        listenLock.lock();
+        try {
+            requireOpen();
+            Connection l = listener();
+            try {
+                long head = readHead(l);
+                while (head <= afterSeq) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        return head;
+                    }
+                    PGNotification[] got = l.unwrap(PGConnection.class).getNotifications((int) Math.min(left, Integer.MAX_VALUE));
+                    if (got != null && got.length > 0) {
+                        head = readHead(l);
+                    }
+                }
+                return head;
+            } catch (SQLException e) {
+                closeQuietly(l);
+                listener = null;
+                requireOpen();
+                throw translate(location, "waiting for a change", e, false);
+            }
+        } finally {
+            listenLock.unlock();
+        }
+    }
+
+    private Connection listener() {
+        Connection l = listener;
+        if (l != null) {
+            return l;
+        }
+        try {
+            l = DriverManager.getConnection(url, properties);
+            try (Statement st = l.createStatement()) {
+                st.execute("LISTEN " + CHANNEL);
+            }
+            listener = l;
+            return l;
+        } catch (SQLException e) {
+            if (l != null) {
+                closeQuietly(l);
+            }
+            throw translate(location, "listening on " + CHANNEL, e, false);
+        }
+    }
+
+    private static long readHead(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT seq FROM tablease_head WHERE id = 1")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * Reads rows of the input log (the trace of the store), in order.
+     *
+     * @param afterSeq the rows after this sequence number (0: from the first)
+     * @param max      at most this many rows, at least 1
+     * @return the rows, possibly fewer than {@code max}
+     */
+    public List<LogRow> log(long afterSeq, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        lock.lock();
+        try {
+            requireOpen();
+            Db d = db();
+            try (PreparedStatement ps = d.connection.prepareStatement(
+                    "SELECT seq, now, input, decisions FROM tablease_log WHERE seq > ? ORDER BY seq LIMIT ?")) {
+                ps.setLong(1, afterSeq);
+                ps.setInt(2, max);
+                List<LogRow> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new LogRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
+                    }
+                }
+                d.connection.commit();
+                return rows;
+            } catch (SQLException e) {
+                rollbackQuietly(d);
+                throw lost(d, "reading the log", e, false);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes this instance's connections (a waiter in {@link #awaitChange} fails); the database stays. */
+    @Override
+    public void close() {
+        closed = true;
+        Connection l = listener;
+        if (l != null) {
+            closeQuietly(l); // without listenLock: wakes a waiter blocked in getNotifications
+        }
+        lock.lock();
+        try {
+            if (db != null) {
+                db.close();
+                db = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("store " + location + " is closed");
+        }
+    }
+
+    /** @return the transition connection, reconnecting (and dropping the kernel) after a lost one */
+    private Db db() {
+        if (db == null) {
+            kernel = null;
+            Connection c = connect(url, properties, location, options);
+            try {
+                db = new Db(c);
+            } catch (SQLException e) {
+                closeQuietly(c);
+                throw translate(location, "preparing statements", e, false);
+            }
+        }
+        return db;
+    }
+
+    /** Rolls back and drops the in-memory kernel: it may hold what the database does not. */
+    private void rollbackQuietly(Db d) {
+        kernel = null;
+        d.clearBatches();
+        try {
+            d.connection.rollback();
+        } catch (SQLException e) {
+            // the connection is gone: the server rolls back what was not committed
+        }
+    }
+
+    /** Translates a failure of {@code d}; drops the connection when it is lost (the next call reconnects). */
+    private StoreDatabaseException lost(Db d, String what, SQLException e, boolean committing) {
+        boolean gone = connectionLost(e) || isClosed(d.connection);
+        if (gone) {
+            d.close();
+            if (db == d) {
+                db = null;
+            }
+        }
+        return translate(location, what, e, committing && gone);
+    }
+
+    private static boolean isClosed(Connection c) {
+        try {
+            return c.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    /**
+     * @param e a driver's error
+     * @return whether it means the connection is gone: SQLSTATE class 08 (connection exception) or 57P01..57P03
+     *         (the server is shutting down, crashed, or cannot accept connections yet)
+     */
+    static boolean connectionLost(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+                || state.equals("57P03"));
+    }
+
+    /**
+     * @param e a driver's error
+     * @return whether the same call may succeed when made again: a lost connection ({@link #connectionLost}),
+     *         a serialization failure (40001), a deadlock (40P01), a lock timeout (55P03), a cancelled statement (57014)
+     */
+    static boolean retryable(SQLException e) {
+        String state = e.getSQLState();
+        return connectionLost(e) || "40001".equals(state) || "40P01".equals(state) || "55P03".equals(state)
+                || "57014".equals(state);
+    }
+
+    private static StoreDatabaseException translate(String location, String what, SQLException e, boolean inDoubt) {
+        return new StoreDatabaseException(location, what, retryable(e), inDoubt, e);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // closing anyway
+        }
+    }
+
+    /** A transition connection (autocommit off) and its prepared statements. */
+    private static final class Db {
+        /** The connection. */
+        final Connection connection;
+        /** Locks the head row; returns its seq. */
+        final PreparedStatement lockHead;
+        /** Reads the head without a lock. */
+        final PreparedStatement readHead;
+        /** The database's clock, ms. */
+        final PreparedStatement now;
+        /** Rows (after, upTo], in order. */
+        final PreparedStatement rowsUpTo;
+        /** The latest snapshot. */
+        final PreparedStatement latestSnapshot;
+        /** Appends a log row (batched). */
+        final PreparedStatement insertRow;
+        /** Appends a snapshot (batched). */
+        final PreparedStatement insertSnapshot;
+        /** Moves the head and notifies {@link #CHANNEL}. */
+        final PreparedStatement moveHead;
+        /** Appends one log row, moves the head to it and notifies, in one statement (one round trip). */
+        final PreparedStatement appendOne;
+        /** The log rows of the current transition, not yet sent. */
+        final List<LogRow> pending = new ArrayList<>(2);
+        /** Snapshots in the current batch. */
+        int snapshots;
+
+        Db(Connection c) throws SQLException {
+            connection = c;
+            lockHead = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1 FOR UPDATE");
+            readHead = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1");
+            now = c.prepareStatement(NOW_SQL);
+            rowsUpTo = c.prepareStatement("SELECT seq, now, input, decisions FROM tablease_log WHERE seq > ? AND seq <= ?"
+                    + " ORDER BY seq");
+            latestSnapshot = c.prepareStatement("SELECT seq, state FROM tablease_snapshot ORDER BY seq DESC LIMIT 1");
+            insertRow = c.prepareStatement("INSERT INTO tablease_log (seq, now, input, decisions) VALUES (?, ?, ?, ?)");
+            insertSnapshot = c.prepareStatement("INSERT INTO tablease_snapshot (seq, state) VALUES (?, ?)");
+            moveHead = c.prepareStatement("WITH moved AS (UPDATE tablease_head SET seq = ? WHERE id = 1 RETURNING seq)"
+                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved");
+            appendOne = c.prepareStatement("WITH appended AS (INSERT INTO tablease_log (seq, now, input, decisions)"
+                    + " VALUES (?, ?, ?, ?) RETURNING seq),"
+                    + " moved AS (UPDATE tablease_head SET seq = (SELECT seq FROM appended) WHERE id = 1 RETURNING seq)"
+                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved");
+        }
+
+        /** Adds a log row to the current transition's rows. */
+        void add(long seq, long now, String input, String decisions) {
+            pending.add(new LogRow(seq, now, input, decisions));
+        }
+
+        long lockHead() throws SQLException {
+            return single(lockHead);
+        }
+
+        long head() throws SQLException {
+            return single(readHead);
+        }
+
+        long now() throws SQLException {
+            return single(now);
+        }
+
+        private static long single(PreparedStatement ps) throws SQLException {
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no tablease_head row", "55000");
+                }
+                return rs.getLong(1);
+            }
+        }
+
+        /**
+         * Sends the transition's rows and snapshots, moves the head to {@code head} and notifies: one statement for
+         * the usual single row, else a batch and an update. A row that already exists (a row beyond the head, written
+         * outside the protocol) is refused as a {@link LogCorruptException} naming it.
+         */
+        void write(long firstRow, long head, String location) throws SQLException {
+            try {
+                if (pending.size() == 1 && snapshots == 0) {
+                    LogRow r = pending.get(0);
+                    appendOne.setLong(1, r.seq());
+                    appendOne.setLong(2, r.now());
+                    appendOne.setString(3, r.input());
+                    appendOne.setString(4, r.decisions());
+                    expectOneRow(appendOne);
+                    return;
+                }
+                for (LogRow r : pending) {
+                    insertRow.setLong(1, r.seq());
+                    insertRow.setLong(2, r.now());
+                    insertRow.setString(3, r.input());
+                    insertRow.setString(4, r.decisions());
+                    insertRow.addBatch();
+                }
+                insertRow.executeBatch();
+                if (snapshots > 0) {
+                    insertSnapshot.executeBatch();
+                }
+                moveHead.setLong(1, head);
+                expectOneRow(moveHead);
+            } catch (SQLException e) {
+                SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+                if ("23505".equals(e.getSQLState()) || "23505".equals(cause.getSQLState())) {
+                    throw new LogCorruptException(location, "tablease_log", firstRow, Problem.SEQUENCE_GAP,
+                            "a row after the head already exists (written outside the protocol): " + cause.getMessage(), cause);
+                }
+                throw e;
+            } finally {
+                pending.clear();
+                snapshots = 0;
+            }
+        }
+
+        private static void expectOneRow(PreparedStatement ps) throws SQLException {
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no tablease_head row", "55000");
+                }
+            }
+        }
+
+        void clearBatches() {
+            try {
+                insertRow.clearBatch();
+                insertSnapshot.clearBatch();
+            } catch (SQLException e) {
+                // the connection is gone
+            }
+            pending.clear();
+            snapshots = 0;
+        }
+
+        void close() {
+            closeQuietly(connection);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.tablease.store;
+
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.store.StoreSchemaException.Problem;
+import dev.tablease.trace.TraceCodec;
+import dev.tablease.trace.TraceFormatException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The PostgreSQL store's schema, version {@value PostgresKernelStore#SCHEMA_VERSION}, in the connection's current
+ * schema (see {@code docs/store.md}, "PostgreSQL"):
+ * <pre>
+ * tablease_meta     (key text PRIMARY KEY, value text NOT NULL)              format, schema_version, config
+ * tablease_log      (seq bigint PRIMARY KEY, now bigint, input text, decisions text)   one row per input
+ * tablease_snapshot (seq bigint PRIMARY KEY, state text)                     the state after row seq
+ * tablease_head     (id int PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL) the last row's seq; its row lock
+ *                                                                            serialises the transitions
+ * </pre>
+ * Creation runs under a transaction-scoped advisory lock, so processes that open an empty database at the same
+ * time create the schema once.
+ */
+final class PostgresLogSchema {
+
+    /** The tables of a tablease store. */
+    static final List<String> TABLES = List.of("tablease_head", "tablease_log", "tablease_meta", "tablease_snapshot");
+    /** The advisory lock key that serialises schema creation ("tablease" in ASCII, as a number). */
+    private static final long CREATE_LOCK = 0x7461626c65617365L;
+
+    private PostgresLogSchema() {
+    }
+
+    /**
+     * Creates the schema in an empty schema, or checks an existing one; commits.
+     *
+     * @param c         the connection, autocommit off
+     * @param location  the database's location (named in errors)
+     * @param requested the config the caller wants; {@code null} adopts the database's
+     * @param codec     the codec of the config
+     * @return the config of the store
+     * @throws SQLException when the database fails (the caller translates it)
+     */
+    static KernelConfig prepare(Connection c, String location, KernelConfig requested, TraceCodec codec) throws SQLException {
+        try {
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+            }
+            List<String> tables = tables(c);
+            KernelConfig config;
+            if (tables.isEmpty()) {
+                if (requested == null) {
+                    throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "an empty database: no tablease store to adopt");
+                }
+                create(c, codec, requested);
+                config = requested;
+            } else {
+                config = check(c, location, tables, requested, codec);
+            }
+            c.commit();
+            return config;
+        } catch (RuntimeException | SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the connection is gone: nothing was created
+            }
+            throw e;
+        }
+    }
+
+    private static List<String> tables(Connection c) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT table_name FROM information_schema.tables"
+                     + " WHERE table_schema = current_schema() ORDER BY table_name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static void create(Connection c, TraceCodec codec, KernelConfig config) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE tablease_meta (key text PRIMARY KEY, value text NOT NULL)");
+            st.execute("CREATE TABLE tablease_log (seq bigint PRIMARY KEY, now bigint NOT NULL, input text NOT NULL,"
+                    + " decisions text NOT NULL)");
+            st.execute("CREATE TABLE tablease_snapshot (seq bigint PRIMARY KEY, state text NOT NULL)");
+            st.execute("CREATE TABLE tablease_head (id int PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL)");
+            st.execute("INSERT INTO tablease_head (id, seq) VALUES (1, 0)");
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tablease_meta (key, value) VALUES (?, ?)")) {
+            for (Map.Entry<String, String> e : Map.of("format", PostgresKernelStore.FORMAT,
+                    "schema_version", Integer.toString(PostgresKernelStore.SCHEMA_VERSION),
+                    "config", codec.toJson(config)).entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static KernelConfig check(Connection c, String location, List<String> tables, KernelConfig requested,
+                                      TraceCodec codec) throws SQLException {
+        if (!tables.contains("tablease_meta")) {
+            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "tables " + tables + " but no tablease_meta"
+                    + " (use a database or schema of its own)");
+        }
+        Map<String, String> meta = new HashMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT key, value FROM tablease_meta")) {
+            while (rs.next()) {
+                meta.put(rs.getString(1), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            if (!"42703".equals(e.getSQLState())) { // undefined column: someone else's tablease_meta
+                throw e;
+            }
+            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "tablease_meta is not (key, value): " + e.getMessage());
+        }
+        if (!PostgresKernelStore.FORMAT.equals(meta.get("format"))) {
+            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "tablease_meta.format is " + meta.get("format")
+                    + ", not " + PostgresKernelStore.FORMAT);
+        }
+        int version;
+        try {
+            version = Integer.parseInt(String.valueOf(meta.get("schema_version")));
+        } catch (NumberFormatException e) {
+            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "schema_version is " + meta.get("schema_version"));
+        }
+        if (version > PostgresKernelStore.SCHEMA_VERSION) {
+            throw new StoreSchemaException(location, Problem.NEWER_VERSION, "schema version " + version + "; this code reads "
+                    + PostgresKernelStore.SCHEMA_VERSION);
+        }
+        if (version < PostgresKernelStore.SCHEMA_VERSION) {
+            throw new StoreSchemaException(location, Problem.UNSUPPORTED_VERSION, "schema version " + version
+                    + "; this code reads " + PostgresKernelStore.SCHEMA_VERSION);
+        }
+        if (!tables.containsAll(TABLES)) {
+            List<String> missing = new ArrayList<>(TABLES);
+            missing.removeAll(tables);
+            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "missing tables " + missing);
+        }
+        KernelConfig stored;
+        try {
+            stored = codec.decodeConfig(codec.parseObject(String.valueOf(meta.get("config"))));
+        } catch (TraceFormatException e) {
+            throw new LogCorruptException(location, "tablease_meta", 0, LogCorruptException.Problem.MALFORMED_ROW,
+                    "config: " + e.getMessage(), e);
+        }
+        if (requested != null && !requested.equals(stored)) {
+            throw new StoreConfigMismatchException(location, stored, requested);
+        }
+        return stored;
+    }
+}
