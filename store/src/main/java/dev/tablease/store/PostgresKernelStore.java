@@ -2,7 +2,6 @@ package dev.tablease.store;
 
 import dev.tablease.kernel.Decision;
 import dev.tablease.kernel.Input;
-import dev.tablease.kernel.InvalidInputException;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.LeaseKernel;
@@ -153,6 +152,8 @@ public final class PostgresKernelStore implements KernelStore {
     private final Options options;
     /** The one codec of inputs, decisions and states (the trace format). */
     private final TraceCodec codec = new TraceCodec();
+    /** Checks and applies stored rows and snapshots ({@link LogReplay}). */
+    private final LogReplay rows;
     /** Guards {@link #db}, the in-memory kernel and {@link #seq}: one transition of this instance at a time. */
     private final ReentrantLock lock = new ReentrantLock(true);
     /** Guards {@link #listener}: one waiter at a time. */
@@ -176,6 +177,8 @@ public final class PostgresKernelStore implements KernelStore {
         this.properties = properties;
         this.location = location;
         this.config = config;
+        this.rows = new LogReplay(config, codec, (table, seq, problem, detail, cause)
+                -> new LogCorruptException(location, table, seq, problem, detail, cause));
         this.hostClock = hostClock;
         this.options = options;
     }
@@ -524,43 +527,11 @@ public final class PostgresKernelStore implements KernelStore {
 
     /** Applies one stored row to {@code k} (at {@code at}), checking it; @throws LogCorruptException naming the row */
     private void replay(LeaseKernel k, LogRow row, long at) {
-        if (row.seq() != at + 1) {
-            throw new LogCorruptException(location, "tablease_log", at + 1, Problem.SEQUENCE_GAP,
-                    "the next row after " + at + " is " + row.seq(), null);
-        }
-        Input in;
-        try {
-            in = codec.decodeInput(codec.parseObject(row.input()));
-        } catch (TraceFormatException | RuntimeException e) {
-            throw new LogCorruptException(location, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
-                    "input: " + e.getMessage(), e);
-        }
-        if (in.now() != row.now()) {
-            throw new LogCorruptException(location, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
-                    "column now is " + row.now() + " but the input's now is " + in.now(), null);
-        }
-        List<Decision> decisions;
-        try {
-            decisions = k.apply(in);
-        } catch (InvalidInputException e) {
-            throw new LogCorruptException(location, "tablease_log", row.seq(), Problem.INCONSISTENT_STATE,
-                    "the kernel refuses the input on replay: " + e.getMessage(), e);
-        }
-        String replayed = codec.toJson(decisions);
-        if (!replayed.equals(row.decisions())) {
-            throw new LogCorruptException(location, "tablease_log", row.seq(), Problem.DECISIONS_DISAGREE,
-                    "recorded " + abbreviate(row.decisions()) + ", replayed " + abbreviate(replayed), null);
-        }
+        rows.apply(k, row.seq(), row.now(), row.input(), row.decisions(), at);
     }
 
     private LeaseKernel restore(long at, String stateJson) {
-        try {
-            return LeaseKernel.restore(config, codec.decodeState(codec.parseObject(stateJson)));
-        } catch (TraceFormatException e) {
-            throw new LogCorruptException(location, "tablease_snapshot", at, Problem.MALFORMED_ROW, e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new LogCorruptException(location, "tablease_snapshot", at, Problem.INCONSISTENT_STATE, e.getMessage(), e);
-        }
+        return rows.restore(at, stateJson);
     }
 
     /**
@@ -817,9 +788,6 @@ public final class PostgresKernelStore implements KernelStore {
         return new StoreDatabaseException(location, what, retryable(e), inDoubt, e);
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
-    }
 
     private static void closeQuietly(Connection c) {
         try {

@@ -2,7 +2,6 @@ package dev.tablease.store;
 
 import dev.tablease.kernel.Decision;
 import dev.tablease.kernel.Input;
-import dev.tablease.kernel.InvalidInputException;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.LeaseKernel;
@@ -136,6 +135,8 @@ public final class SqliteKernelStore implements KernelStore {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** The one codec of inputs, decisions and states (the trace format). */
     private final TraceCodec codec = new TraceCodec();
+    /** Checks and applies stored rows and snapshots ({@link LogReplay}). */
+    private final LogReplay rows;
     /** Guards the connection and the in-memory kernel: one transition of this instance at a time. */
     private final ReentrantLock lock = new ReentrantLock(true);
     /** This instance's connection. */
@@ -152,6 +153,8 @@ public final class SqliteKernelStore implements KernelStore {
     private SqliteKernelStore(Path database, KernelConfig config, MillisClock clock, Options options, Connection c) {
         this.database = database;
         this.config = config;
+        this.rows = new LogReplay(config, codec, (table, seq, problem, detail, cause)
+                -> new LogCorruptException(database, table, seq, problem, detail, cause));
         this.clock = clock;
         this.options = options;
         this.connection = c;
@@ -490,43 +493,11 @@ public final class SqliteKernelStore implements KernelStore {
 
     /** Applies one stored row to {@code k} (at {@code at}), checking it; @throws LogCorruptException naming the row */
     private void replay(LeaseKernel k, LogRow row, long at) {
-        if (row.seq() != at + 1) {
-            throw new LogCorruptException(database, "tablease_log", at + 1, Problem.SEQUENCE_GAP,
-                    "the next row after " + at + " is " + row.seq(), null);
-        }
-        Input in;
-        try {
-            in = codec.decodeInput(codec.parseObject(row.input()));
-        } catch (TraceFormatException | RuntimeException e) {
-            throw new LogCorruptException(database, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
-                    "input: " + e.getMessage(), e);
-        }
-        if (in.now() != row.now()) {
-            throw new LogCorruptException(database, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
-                    "column now is " + row.now() + " but the input's now is " + in.now(), null);
-        }
-        List<Decision> decisions;
-        try {
-            decisions = k.apply(in);
-        } catch (InvalidInputException e) {
-            throw new LogCorruptException(database, "tablease_log", row.seq(), Problem.INCONSISTENT_STATE,
-                    "the kernel refuses the input on replay: " + e.getMessage(), e);
-        }
-        String replayed = codec.toJson(decisions);
-        if (!replayed.equals(row.decisions())) {
-            throw new LogCorruptException(database, "tablease_log", row.seq(), Problem.DECISIONS_DISAGREE,
-                    "recorded " + abbreviate(row.decisions()) + ", replayed " + abbreviate(replayed), null);
-        }
+        rows.apply(k, row.seq(), row.now(), row.input(), row.decisions(), at);
     }
 
     private LeaseKernel restore(long at, String stateJson) {
-        try {
-            return LeaseKernel.restore(config, codec.decodeState(codec.parseObject(stateJson)));
-        } catch (TraceFormatException e) {
-            throw new LogCorruptException(database, "tablease_snapshot", at, Problem.MALFORMED_ROW, e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new LogCorruptException(database, "tablease_snapshot", at, Problem.INCONSISTENT_STATE, e.getMessage(), e);
-        }
+        return rows.restore(at, stateJson);
     }
 
     /** Appends one row (and a snapshot when one is due) within the caller's transaction. */
@@ -779,9 +750,6 @@ public final class SqliteKernelStore implements KernelStore {
         return new StoreDatabaseException(database, what, retryable, e);
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
-    }
 
     private static void closeQuietly(Connection c) {
         try {
