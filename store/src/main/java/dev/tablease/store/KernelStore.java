@@ -33,6 +33,19 @@ public interface KernelStore extends AutoCloseable {
     /** @return the configuration the kernel enforces */
     KernelConfig config();
 
+    /**
+     * Whether this process is the only one that can apply inputs to this state. When it is, every decision
+     * about the store's tabs is made, and carried out, in this process, in order: nobody else can grant a
+     * pooled tab behind its back. The adapter then resets a tab when it enters the pool rather than when it is
+     * next granted (docs/adapter.md, "Pooled tabs are reset ahead"). A store shared by processes answers
+     * {@code false}, the default.
+     *
+     * @return {@code true} when no other process shares this state
+     */
+    default boolean processLocal() {
+        return false;
+    }
+
     /** Releases the store's resources (files, locks); the state stays where it is kept. */
     @Override
     void close();

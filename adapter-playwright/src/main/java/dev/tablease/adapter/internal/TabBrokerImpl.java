@@ -92,6 +92,18 @@ public final class TabBrokerImpl implements TabBroker {
                     return size() > ENDED_SESSIONS_REMEMBERED;
                 }
             });
+    /**
+     * The target id of each tab this process granted, until its reservation ends or it is closed: where a tab
+     * that enters the pool is reset ahead (see {@link #resetAhead}).
+     */
+    private final Map<Long, String> targetsByTabId = new ConcurrentHashMap<>();
+    /**
+     * Targets reset when they entered the pool, and touched by nobody since (executor thread only). Only for a
+     * {@link KernelStore#processLocal() process-local} store: every grant of a pooled tab is then this process's,
+     * carried out by this executor after the reset, so the {@code ResetTab} of the next grant finds the tab reset
+     * already and costs no navigation. A target leaves the set at its next grant, navigation or close.
+     */
+    private final Set<String> resetAhead = new HashSet<>();
     private final String holderBase;
     private final AtomicLong holderSeq = new AtomicLong();
     private volatile boolean closed;
@@ -278,10 +290,16 @@ public final class TabBrokerImpl implements TabBroker {
 
     private void execute(List<Decision> decisions) {
         Set<Long> failedTabs = new HashSet<>();
-        for (Decision d : decisions) {
+        for (int i = 0; i < decisions.size(); i++) {
+            Decision d = decisions.get(i);
             while (true) {
                 try {
                     carryOut(d, failedTabs);
+                    if (d instanceof Decision.ReservationEnded e) {
+                        resetAheadIfPooled(e, decisions.subList(i + 1, decisions.size()));
+                    } else if (d instanceof Decision.ReservationMoved m) {
+                        targetsByTabId.remove(m.fromTabId());
+                    }
                     break;
                 } catch (Chrome.Unreachable e) {
                     // liveness unknown: nothing reported; carry the decision out on the new connection
@@ -302,14 +320,20 @@ public final class TabBrokerImpl implements TabBroker {
         } else if (d instanceof Decision.CloseTab c) {
             closeTab(c);
         } else if (d instanceof Decision.ResetTab r) {
+            if (resetAhead.remove(r.targetId()) && showsResetUrl(r.targetId())) {
+                return; // reset when it entered the pool, and nobody has had it since
+            }
             if (!failedTabs.contains(r.tabId()) && !prepare(r.targetId(), config.resetUrl())) {
                 failedTabs.add(r.tabId());
             }
         } else if (d instanceof Decision.Navigate n) {
+            resetAhead.remove(n.targetId());
             if (!failedTabs.contains(n.tabId()) && !prepare(n.targetId(), n.url())) {
                 failedTabs.add(n.tabId());
             }
         } else if (d instanceof Decision.Granted g) {
+            resetAhead.remove(g.targetId());
+            targetsByTabId.put(g.tabId(), g.targetId());
             deliverGrant(g, failedTabs.contains(g.tabId()));
         } else if (d instanceof Decision.Rejected r) {
             PendingLeaseImpl.Attempt a = pendingByHolder.get(r.holder());
@@ -365,7 +389,49 @@ public final class TabBrokerImpl implements TabBroker {
         submit(step.decisions());
     }
 
+    /**
+     * After a reservation ended (finished, or its deadline passed), the kernel pools its tab marked to be reset
+     * before the next driver; with a process-local store the reset is done now, off the next grant's path, unless
+     * a later decision of the same step already deals with the tab (it was granted on at once, or closed).
+     */
+    private void resetAheadIfPooled(Decision.ReservationEnded e, List<Decision> later) {
+        String targetId = targetsByTabId.remove(e.tabId());
+        if (targetId == null || !store.processLocal()
+                || (e.reason() != EndReason.FINISHED && e.reason() != EndReason.DEADLINE)) {
+            return;
+        }
+        for (Decision d : later) {
+            if (concernsTab(d, e.tabId())) {
+                return;
+            }
+        }
+        if (prepare(targetId, config.resetUrl())) {
+            resetAhead.add(targetId);
+        }
+    }
+
+    private static boolean concernsTab(Decision d, long tabId) {
+        return d instanceof Decision.ResetTab r && r.tabId() == tabId
+                || d instanceof Decision.Navigate n && n.tabId() == tabId
+                || d instanceof Decision.Granted g && g.tabId() == tabId
+                || d instanceof Decision.CloseTab c && c.tabId() == tabId
+                || d instanceof Decision.ReservationMoved m && (m.fromTabId() == tabId || m.toTabId() == tabId);
+    }
+
+    /** @return whether the target's page is (still) at {@code resetUrl}, as Playwright last saw it (no round trip) */
+    private boolean showsResetUrl(String targetId) {
+        chrome.lock.lock();
+        try {
+            Page page = chrome.pageFor(targetId);
+            return page != null && config.resetUrl().equals(page.url());
+        } finally {
+            chrome.lock.unlock();
+        }
+    }
+
     private void closeTab(Decision.CloseTab c) {
+        resetAhead.remove(c.targetId());
+        targetsByTabId.remove(c.tabId());
         chrome.lock.lock();
         GoneCause gone = null;
         try {
