@@ -418,15 +418,13 @@ public final class TabBrokerImpl implements TabBroker {
                 || d instanceof Decision.ReservationMoved m && (m.fromTabId() == tabId || m.toTabId() == tabId);
     }
 
-    /** @return whether the target's page is (still) at {@code resetUrl}, as Playwright last saw it (no round trip) */
+    /**
+     * @return whether the target's page is (still) at {@code resetUrl}, as Playwright last saw it: no round trip and
+     *         no lock (the URL is the field Playwright updates on navigation; this executor made the navigation)
+     */
     private boolean showsResetUrl(String targetId) {
-        chrome.lock.lock();
-        try {
-            Page page = chrome.pageFor(targetId);
-            return page != null && config.resetUrl().equals(page.url());
-        } finally {
-            chrome.lock.unlock();
-        }
+        Page page = chrome.trackedPage(targetId);
+        return page != null && config.resetUrl().equals(page.url());
     }
 
     private void closeTab(Decision.CloseTab c) {
@@ -506,12 +504,14 @@ public final class TabBrokerImpl implements TabBroker {
             a.retry(); // the tab died before the handover; TabGone revoked this grant; the waiter recovers
             return;
         }
-        Page page;
-        chrome.lock.lock();
-        try {
-            page = chrome.pageFor(g.targetId());
-        } finally {
-            chrome.lock.unlock();
+        Page page = chrome.trackedPage(g.targetId()); // no lock: a tick's pump must not delay the handover
+        if (page == null) {
+            chrome.lock.lock();
+            try {
+                page = chrome.pageFor(g.targetId());
+            } finally {
+                chrome.lock.unlock();
+            }
         }
         if (page == null) {
             beforeHandover.remove(g.token());
