@@ -86,10 +86,14 @@ final class Api {
     Reply send(HttpRequest r) throws Exception {
         HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
         JsonNode node;
-        try {
-            node = JSON.readTree(resp.body());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON (" + resp.statusCode() + "): " + resp.body(), e);
+        if (!resp.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
+            node = com.fasterxml.jackson.databind.node.MissingNode.getInstance(); // a page or the metrics
+        } else {
+            try {
+                node = JSON.readTree(resp.body());
+            } catch (Exception e) {
+                throw new AssertionError("not JSON (" + resp.statusCode() + "): " + resp.body(), e);
+            }
         }
         return new Reply(resp.statusCode(), node, resp.body(), resp);
     }

@@ -176,4 +176,17 @@ public sealed interface Answer {
             return 200;
         }
     }
+
+    /**
+     * A page or a text document (the metrics, the timeline), not JSON.
+     *
+     * @param contentType its media type
+     * @param body        the document
+     */
+    record Text(@JsonIgnore String contentType, @JsonIgnore String body) implements Answer {
+        @Override
+        public int httpStatus() {
+            return 200;
+        }
+    }
 }

@@ -42,6 +42,9 @@ public final class JettyLeaseServer implements LeaseServer {
      */
     static final long BROKER_SELF_HEARTBEAT_MILLIS = TimeUnit.DAYS.toMillis(3650);
 
+    /** How many of its transitions' steps the service keeps for its live timeline (then it stops recording). */
+    static final int TIMELINE_MAX_STEPS = 100_000;
+
     /** The configuration. */
     private final ServeConfig config;
     /** The broker, owned. */
@@ -57,10 +60,10 @@ public final class JettyLeaseServer implements LeaseServer {
     /** Set once by {@link #close()}. */
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private JettyLeaseServer(ServeConfig config, TabBroker broker) {
+    private JettyLeaseServer(ServeConfig config, TabBroker broker, ServiceMetrics metrics, ObservedStore observed) {
         this.config = config;
         this.broker = broker;
-        this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting());
+        this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting(), metrics, observed);
         this.token = BearerToken.generate();
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
         threads.setName("tablease-serve-http");
@@ -89,10 +92,12 @@ public final class JettyLeaseServer implements LeaseServer {
     public static LeaseServer start(ServeConfig config, AdapterConfig adapter, KernelStore store) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
-        TabBroker broker = TabBroker.start(adapter.withHeartbeatIntervalMillis(BROKER_SELF_HEARTBEAT_MILLIS), store);
+        ServiceMetrics metrics = new ServiceMetrics();
+        ObservedStore observed = new ObservedStore(store, metrics, TIMELINE_MAX_STEPS);
+        TabBroker broker = TabBroker.start(adapter.withHeartbeatIntervalMillis(BROKER_SELF_HEARTBEAT_MILLIS), observed);
         JettyLeaseServer s;
         try {
-            s = new JettyLeaseServer(config, broker);
+            s = new JettyLeaseServer(config, broker, metrics, observed);
         } catch (RuntimeException e) {
             broker.close();
             throw e;
@@ -155,6 +160,12 @@ public final class JettyLeaseServer implements LeaseServer {
 
     private static void write(Response response, Callback callback, Answer answer) {
         response.setStatus(answer.httpStatus());
+        if (answer instanceof Answer.Text t) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, t.contentType());
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            Content.Sink.write(response, true, t.body(), callback);
+            return;
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (answer instanceof Answer.Rejected r && r.retryAfterMillis() > 0) {
@@ -189,10 +200,6 @@ public final class JettyLeaseServer implements LeaseServer {
         }
 
         private Answer answer(Request request) {
-            if (!token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-                return error(ErrorCode.UNAUTHORIZED, "every request needs 'Authorization: Bearer <token>' with the token "
-                        + "from the service's token file");
-            }
             String path = Request.getPathInContext(request);
             Route route = null;
             boolean pathKnown = false;
@@ -203,6 +210,11 @@ public final class JettyLeaseServer implements LeaseServer {
                         route = r;
                     }
                 }
+            }
+            if (!token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))
+                    && !(route != null && route.takesTokenInQuery() && token.isThis(queryToken(request)))) {
+                return error(ErrorCode.UNAUTHORIZED, "every request needs 'Authorization: Bearer <token>' with the token "
+                        + "from the service's token file");
             }
             if (route == null) {
                 return pathKnown ? error(ErrorCode.METHOD_NOT_ALLOWED, request.getMethod() + " is not allowed on " + path)
@@ -218,6 +230,20 @@ public final class JettyLeaseServer implements LeaseServer {
             }
             return route.call(service, body, config.maxWaitMillis());
         }
+    }
+
+    /** @return the {@code access_token} query parameter, or {@code null} */
+    private static String queryToken(Request request) {
+        String q = request.getHttpURI().getQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String part : q.split("&")) {
+            if (part.startsWith("access_token=")) {
+                return java.net.URLDecoder.decode(part.substring("access_token=".length()), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     /** Jetty's own errors (before or outside the handler), as typed JSON. */

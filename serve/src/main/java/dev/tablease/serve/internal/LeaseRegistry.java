@@ -39,6 +39,8 @@ final class LeaseRegistry implements StatusView.Names {
         final PendingLease pending;
         /** Granted, rejected or an error; completed once by the waiting thread. */
         final CompletableFuture<Answer> answer = new CompletableFuture<>();
+        /** {@link System#nanoTime()} when the acquire came in. */
+        final long requestedAtNanos = System.nanoTime();
         /** {@link System#nanoTime()} when the answer was settled, 0 before. */
         volatile long settledAtNanos;
 

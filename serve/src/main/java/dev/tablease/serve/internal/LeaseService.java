@@ -56,11 +56,17 @@ final class LeaseService implements AutoCloseable {
     private final int maxWaiting;
     /** How long an acquire granted at once may take to be handed over (reset, navigation), in milliseconds. */
     private final long handoverMillis;
+    /** The metrics. */
+    private final ServiceMetrics metrics;
+    /** The broker's store, observed (the timeline's steps). */
+    private final ObservedStore observed;
     /** Set by {@link #close()}. */
     private volatile boolean closed;
 
-    LeaseService(TabBroker broker, long maxWaitMillis, int maxWaiting) {
+    LeaseService(TabBroker broker, long maxWaitMillis, int maxWaiting, ServiceMetrics metrics, ObservedStore observed) {
         this.broker = broker;
+        this.metrics = metrics;
+        this.observed = observed;
         this.store = broker.store();
         this.maxWaitMillis = maxWaitMillis;
         this.maxWaiting = maxWaiting;
@@ -184,6 +190,7 @@ final class LeaseService implements AutoCloseable {
                 answer = new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping");
             } else {
                 registry.hold(new LeaseRegistry.Held(lease, w.clientHolder, w.requestId));
+                metrics.queueWait(System.nanoTime() - w.requestedAtNanos);
                 answer = new Answer.Granted(w.requestId, lease.sessionId(), w.clientHolder, lease.token(),
                         lease.targetId(), lease.deadline(), expiresAt(lease.sessionId(), lease.token()),
                         store.config().heartbeatIntervalMillis());
@@ -322,6 +329,18 @@ final class LeaseService implements AutoCloseable {
     Answer status() {
         ensureOpen();
         return new Answer.Status(StatusView.of(store.snapshot(), store.config(), registry));
+    }
+
+    /** The metrics, Prometheus text format. */
+    Answer metrics() {
+        ensureOpen();
+        return new Answer.Text("text/plain; version=0.0.4; charset=utf-8", metrics.render(store.snapshot()));
+    }
+
+    /** The live timeline page of the service's own transitions. */
+    Answer timeline() {
+        ensureOpen();
+        return new Answer.Text("text/html; charset=utf-8", LiveTimeline.render(store.config(), observed.recorded()));
     }
 
     private void sweep() {

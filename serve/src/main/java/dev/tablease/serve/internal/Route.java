@@ -62,6 +62,28 @@ public enum Route {
         Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
             return s.status();
         }
+    },
+    /** The metrics in the Prometheus text format. */
+    METRICS("GET", "/metrics", Set.of()) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.metrics();
+        }
+    },
+    /**
+     * The live timeline of the service's own transitions (an HTML page that reloads itself); the one route that
+     * also takes the bearer token as the {@code access_token} query parameter, so that a browser can open it.
+     */
+    TIMELINE("GET", "/v1/timeline", Set.of()) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.timeline();
+        }
+
+        @Override
+        boolean takesTokenInQuery() {
+            return true;
+        }
     };
 
     /** The HTTP method. */
@@ -98,6 +120,11 @@ public enum Route {
     }
 
     abstract Answer call(LeaseService service, JsonBody body, long maxWaitMillis);
+
+    /** @return whether the bearer token may come as the {@code access_token} query parameter (a page for a browser) */
+    boolean takesTokenInQuery() {
+        return false;
+    }
 
     private static String httpUrl(String s) {
         try {
