@@ -174,6 +174,20 @@ class OpenApiConformanceTest {
             } finally {
                 beat.close();
             }
+            // 429 on every route: a second service bounded to one request per second (checked before the token)
+            try (ServeFixture slow = ServeFixture.start(chromium, ServeFixture.kernel().build(),
+                    c -> c.withMaxRequestsPerSecond(1))) {
+                Api anonymous = slow.api.withToken(null);
+                for (Route r : Route.values()) {
+                    Api.Reply last = null;
+                    for (int i = 0; i < 5 && (last == null || last.status() != 429); i++) {
+                        last = rec(seen, anonymous.send(body(anonymous, r, validBodies(1, 1).getOrDefault(r, "{}"),
+                                "application/json")));
+                    }
+                    assertEquals(429, last.status(), r + ": " + last);
+                    assertEquals("1", last.raw().headers().firstValue("Retry-After").orElse(null));
+                }
+            }
             // every answer: a documented status, a body that matches the documented schema
             Set<String> produced = new TreeSet<>();
             for (Api.Reply r : seen) {

@@ -59,12 +59,15 @@ public final class JettyLeaseServer implements LeaseServer {
     private final ServerConnector connector;
     /** Set once by {@link #close()}. */
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The request rate bound. */
+    private final RateBound rate;
 
     private JettyLeaseServer(ServeConfig config, TabBroker broker, ServiceMetrics metrics, ObservedStore observed) {
         this.config = config;
         this.broker = broker;
         this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting(), metrics, observed);
         this.token = BearerToken.generate();
+        this.rate = new RateBound(config.maxRequestsPerSecond());
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
         threads.setName("tablease-serve-http");
         threads.setDaemon(true);
@@ -171,6 +174,9 @@ public final class JettyLeaseServer implements LeaseServer {
         if (answer instanceof Answer.Rejected r && r.retryAfterMillis() > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString((r.retryAfterMillis() + 999) / 1000));
         }
+        if (answer instanceof Answer.Error e && e.code() == ErrorCode.RATE_LIMITED) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        }
         if (answer instanceof Answer.Error e && e.code() == ErrorCode.UNAUTHORIZED) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
         }
@@ -200,6 +206,10 @@ public final class JettyLeaseServer implements LeaseServer {
         }
 
         private Answer answer(Request request) {
+            if (!rate.tryTake()) {
+                return new Answer.Error(ErrorCode.RATE_LIMITED, "more than " + config.maxRequestsPerSecond()
+                        + " requests per second; retry after " + rate.retryAfterMillis() + " ms");
+            }
             String path = Request.getPathInContext(request);
             Route route = null;
             boolean pathKnown = false;
