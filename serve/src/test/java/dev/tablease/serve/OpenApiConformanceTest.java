@@ -185,11 +185,14 @@ class OpenApiConformanceTest {
                     rec(seen, api.post(path, stale));
                     rec(seen, api.post(path, unknown));
                 }
+                rec(seen, api.get("/v1/events"));                                  // 400
+                rec(seen, api.get("/v1/events?requestId=987654"));                 // 404
                 rec(seen, api.await(987_654, 0));
                 rec(seen, api.cancel(987_654));
                 Api.Reply c = rec(seen, api.cancel(q.num("requestId")));
                 assertEquals("WITHDRAWN", c.str("result"), c.toString());
                 rec(seen, api.await(q.num("requestId"), 0));                       // 409 CANCELLED
+                rec(seen, api.get("/v1/events?requestId=" + q.num("requestId")));  // 200: the settled rejection
                 Api.Reply q2 = rec(seen, api.acquire("s4", "chatgpt", "agent-d", 0));
                 beat.close();
                 rec(seen, api.release("s1", token, "COMPLETED"));

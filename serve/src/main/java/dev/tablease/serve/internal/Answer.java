@@ -192,4 +192,18 @@ public sealed interface Answer {
             return 200;
         }
     }
+
+    /**
+     * Not an answer written as one document: the handler streams the request's answer as server-sent events
+     * ({@link EventStream}).
+     *
+     * @param requestId the queued acquire
+     * @param first     its answer when the stream starts
+     */
+    record Events(@JsonIgnore long requestId, @JsonIgnore Answer first) implements Answer {
+        @Override
+        public int httpStatus() {
+            return 200;
+        }
+    }
 }

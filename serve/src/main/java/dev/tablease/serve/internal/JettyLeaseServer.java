@@ -369,6 +369,10 @@ public final class JettyLeaseServer implements LeaseServer {
                         + " failed", e);
                 answer = error(ErrorCode.INTERNAL, "the service failed on this request (see its log)");
             }
+            if (answer instanceof Answer.Events e) {
+                EventStream.stream(service, e.requestId(), e.first(), config.maxWaitMillis(), response, callback);
+                return true;
+            }
             write(response, callback, answer);
             return true;
         }
@@ -410,19 +414,27 @@ public final class JettyLeaseServer implements LeaseServer {
                 }
                 body = JsonBody.parse(BoundedBody.read(request, config.maxBodyBytes()), route.fields());
             }
+            if (route == Route.EVENTS) {
+                return Route.events(service, queryParameter(request, "requestId"));
+            }
             return route.call(service, body, config.maxWaitMillis());
         }
     }
 
     /** @return the {@code access_token} query parameter, or {@code null} */
     private static String queryToken(Request request) {
+        return queryParameter(request, "access_token");
+    }
+
+    /** @return the first query parameter {@code name}, decoded, or {@code null} */
+    private static String queryParameter(Request request, String name) {
         String q = request.getHttpURI().getQuery();
         if (q == null) {
             return null;
         }
         for (String part : q.split("&")) {
-            if (part.startsWith("access_token=")) {
-                return java.net.URLDecoder.decode(part.substring("access_token=".length()), java.nio.charset.StandardCharsets.UTF_8);
+            if (part.startsWith(name + "=")) {
+                return java.net.URLDecoder.decode(part.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
             }
         }
         return null;
