@@ -188,6 +188,25 @@ class TabBrokerOnChromiumTest {
     }
 
     @Test
+    void expiresAt_isTheKernelsExpiryAtTheGrant_andAfterEachAcceptedHeartbeat() throws Exception {
+        RecordingStore store = store(fast().build());
+        TabBroker broker = broker(store);
+        TabLease lease = broker.acquire("beats", "chat", "default");
+        assertEquals(kernelExpiry(store, "beats"), lease.expiresAt(), "at the grant");
+        Thread.sleep(20);
+        long before = lease.expiresAt();
+        lease.heartbeat();
+        assertTrue(lease.expiresAt() > before, "a beat moves it");
+        assertEquals(kernelExpiry(store, "beats"), lease.expiresAt(), "after the beat");
+        lease.complete();
+    }
+
+    private static long kernelExpiry(KernelStore store, String sessionId) {
+        return store.snapshot().sessions().stream().filter(s -> s.sessionId().equals(sessionId)).findFirst()
+                .orElseThrow().lease().expiresAt();
+    }
+
+    @Test
     void withAStoreSharedByProcesses_thePooledTabIsResetAtTheNextGrant_notAhead() throws Exception {
         RecordingStore recording = store(fast().maxPerKey(1).build());
         KernelStore shared = new ForwardingKernelStore(recording) {

@@ -519,12 +519,12 @@ public final class TabBrokerImpl implements TabBroker {
             a.retry();
             return;
         }
-        handOver(a, g.sessionId(), a.key(), g.holder(), g.token(), g.targetId(), g.deadline(), page);
+        handOver(a, g.sessionId(), a.key(), g.holder(), g.token(), g.targetId(), g.deadline(), g.expiresAt(), page);
     }
 
     private void handOver(PendingLeaseImpl.Attempt a, String sessionId, String key, String holder, long token,
-                          String targetId, long deadline, Page page) {
-        TabLeaseImpl lease = new TabLeaseImpl(this, sessionId, key, holder, token, targetId, deadline, page);
+                          String targetId, long deadline, long expiresAt, Page page) {
+        TabLeaseImpl lease = new TabLeaseImpl(this, sessionId, key, holder, token, targetId, deadline, expiresAt, page);
         leases.put(token, lease);
         beforeHandover.remove(token);
         if (!a.grant(lease)) {
@@ -564,7 +564,8 @@ public final class TabBrokerImpl implements TabBroker {
                 a.retry();
                 return;
             }
-            handOver(a, s.sessionId(), s.key(), a.holder(), s.lease().token(), tab.targetId(), s.deadline(), page);
+            handOver(a, s.sessionId(), s.key(), a.holder(), s.lease().token(), tab.targetId(), s.deadline(),
+                    s.lease().expiresAt(), page);
             return;
         }
         boolean stillWaiting = s != null && s.drivers().stream().anyMatch(w -> w.requestId() == a.requestId());

@@ -6,7 +6,6 @@ import dev.tablease.adapter.LeaseRevokedException;
 import dev.tablease.adapter.PendingLease;
 import dev.tablease.adapter.TabBroker;
 import dev.tablease.adapter.TabLease;
-import dev.tablease.kernel.DriverLease;
 import dev.tablease.kernel.InvalidInputException;
 import dev.tablease.kernel.Outcome;
 import dev.tablease.kernel.RefuseReason;
@@ -216,7 +215,7 @@ final class LeaseService implements AutoCloseable {
                 long token = lease.token();
                 lease.whenEnded(e -> sockets.leaseEnded(token, CdpSocket.Close.of(e)));
                 answer = new Answer.Granted(w.requestId, lease.sessionId(), w.clientHolder, token,
-                        lease.targetId(), lease.deadline(), expiresAt(lease.sessionId(), token),
+                        lease.targetId(), lease.deadline(), lease.expiresAt(),
                         store.config().heartbeatIntervalMillis(), cdpUrl(lease.sessionId(), token));
             }
         } catch (LeaseRejectedException e) {
@@ -250,7 +249,7 @@ final class LeaseService implements AutoCloseable {
         ensureOpen();
         LeaseRegistry.Held h = held(sessionId, token);
         beat(h);
-        return new Answer.Extended(sessionId, token, expiresAt(sessionId, token));
+        return new Answer.Extended(sessionId, token, h.lease().expiresAt());
     }
 
     /**
@@ -340,13 +339,6 @@ final class LeaseService implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /** @return the lease's expiry in the kernel's state, 0 when the kernel no longer has it */
-    private long expiresAt(String sessionId, long token) {
-        Session s = session(sessionId);
-        DriverLease l = s == null ? null : s.lease();
-        return l != null && l.token() == token ? l.expiresAt() : 0;
     }
 
     // ------------------------------------------------------------------ CDP sockets
