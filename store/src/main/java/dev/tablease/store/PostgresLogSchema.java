@@ -76,6 +76,45 @@ final class PostgresLogSchema {
         }
     }
 
+    /**
+     * Creates the schema with a snapshot of {@code state} at sequence number 0 in an empty schema, in one
+     * transaction: an import ({@link PostgresKernelStore#importState}). Rolls back on any failure.
+     *
+     * @param c        the connection, autocommit off
+     * @param location the database's location (named in errors)
+     * @param config   the kernel configuration
+     * @param codec    the codec of the config and the state
+     * @param state    the state the log starts from (validated by the caller)
+     * @throws IllegalStateException when the schema holds tables already (nothing is changed)
+     * @throws SQLException          when the database fails (the caller translates it)
+     */
+    static void createFrom(Connection c, String location, KernelConfig config, TraceCodec codec,
+                           dev.tablease.kernel.KernelState state) throws SQLException {
+        try {
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+            }
+            List<String> tables = tables(c);
+            if (!tables.isEmpty()) {
+                throw new IllegalStateException(location + " holds tables " + tables
+                        + ": import writes a new store only, into an empty database or schema (nothing was changed)");
+            }
+            create(c, codec, config);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tablease_snapshot (seq, state) VALUES (0, ?)")) {
+                ps.setString(1, codec.toJson(state));
+                ps.executeUpdate();
+            }
+            c.commit();
+        } catch (RuntimeException | SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the connection is gone: nothing was created
+            }
+            throw e;
+        }
+    }
+
     private static List<String> tables(Connection c) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Statement st = c.createStatement();

@@ -16,7 +16,7 @@ import java.util.Properties;
  * its own key, all on one database; every transition takes the head row's lock, so they are serialised across
  * processes and the server's group commit is what lets several clients share one WAL flush. Each figure is the
  * median of {@code reps} runs on a fresh database; a run counts the transitions of all processes between the
- * start signal and the last process's end (JVM start-up and a warm-up of {@link StoreBenchmark#WARMUP} sessions
+ * start signal and the last process's end (JVM start-up and a warm-up of {@link LogStoreBenchmark#WARMUP} sessions
  * per process excluded). The server is a fresh {@link PostgresCluster} on this machine.
  *
  * <pre>
@@ -72,7 +72,7 @@ public final class PostgresBenchmark {
             for (int w = 0; w < processes; w++) {
                 children.add(new Child(work.resolve("worker-" + w + ".err"), List.of("-XX:+UseSerialGC"), "pairs", db,
                         Integer.toString(w), Integer.toString(sessions), Boolean.toString(durable),
-                        Integer.toString(StoreBenchmark.WARMUP)));
+                        Integer.toString(LogStoreBenchmark.WARMUP)));
             }
             for (Child c : children) {
                 c.await("ready", 300_000);
@@ -92,7 +92,7 @@ public final class PostgresBenchmark {
             try (PostgresKernelStore store = PostgresKernelStore.open(db, new Properties(), StoreFixtures.CONFIG,
                     MillisClock.system(), PostgresKernelStore.Options.defaults())) {
                 KernelState s = store.snapshot();
-                long expected = 1 + (long) processes * (sessions + StoreBenchmark.WARMUP);
+                long expected = 1 + (long) processes * (sessions + LogStoreBenchmark.WARMUP);
                 if (s.nextToken() != expected) {
                     throw new AssertionError("lost update: nextToken " + s.nextToken() + ", expected " + expected);
                 }
