@@ -16,13 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,11 +27,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -197,31 +189,15 @@ class PostgresStoreCommandsTest {
         assertFalse(unreachable.err().contains("secret"), unreachable.err());
     }
 
-    private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+) \\(token in (.+)\\)");
-
     @Test
     @Timeout(120)
     void serveKeepsItsStateInPostgresql_andStatusSeesTheLeaseItGranted() throws Exception {
         String url = newDatabase();
         Path tokenFile = tmp.resolve("t/serve.token");
         try (ChromiumProcess chromium = ChromiumProcess.start()) {
-            CountDownLatch stop = new CountDownLatch(1);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-            PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> new TableaseCli(o, e,
-                    List.of(new ServeCommand(stop, Map.of()))).run("serve", "--cdp", chromium.httpEndpoint().toString(),
-                    "--port", "0", "--token-file", tokenFile.toString(), "--store", url));
-            Matcher m = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (m == null || !m.find()) {
-                assertFalse(exit.isDone(), "exited early: " + out + err);
-                assertTrue(System.nanoTime() < deadline, "never listened: " + out + err);
-                Thread.sleep(50);
-                m = LISTENING.matcher(out.toString(StandardCharsets.UTF_8));
-            }
-            URI base = URI.create(m.group(1));
+            ServeRun serve = ServeRun.start(Map.of(), "--cdp", chromium.httpEndpoint().toString(),
+                    "--port", "0", "--token-file", tokenFile.toString(), "--store", url);
+            URI base = serve.base;
             String token = Files.readString(tokenFile).trim();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpResponse<String> granted = http.send(HttpRequest.newBuilder(base.resolve("/v1/acquire"))
@@ -236,8 +212,7 @@ class PostgresStoreCommandsTest {
             assertTrue(status.out().contains("DRIVER LEASES: 1"), "the lease is in the database: " + status.out());
             assertTrue(status.out().matches("(?s).*\\n  s1 +serve [0-9a-f]+ #1 +1 .*"), "held by the service: " + status.out());
 
-            stop.countDown();
-            assertEquals(0, exit.get(30, TimeUnit.SECONDS), out + "\n" + err);
+            assertEquals(0, serve.stop(), serve.toString());
         }
         KernelState after = state(url);
         assertTrue(after.sessions().stream().anyMatch(s -> s.sessionId().equals("s1") && s.lease() == null),

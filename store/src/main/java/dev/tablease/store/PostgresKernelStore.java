@@ -56,9 +56,9 @@ import java.util.function.LongFunction;
 public final class PostgresKernelStore implements InputLogStore {
 
     /** The schema version this code writes and reads. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = LogMeta.SCHEMA_VERSION;
     /** The value of {@code format} in {@code tablease_meta} (the same log format as the SQLite store's). */
-    public static final String FORMAT = "tablease-log";
+    public static final String FORMAT = LogMeta.FORMAT;
     /** The channel every committed transition notifies, with the new head's sequence number as payload. */
     public static final String CHANNEL = "tablease_log";
     /** The database's clock in ms since the epoch, read inside the transaction (after the head row is locked). */

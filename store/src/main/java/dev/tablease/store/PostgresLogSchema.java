@@ -3,7 +3,6 @@ package dev.tablease.store;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.store.StoreSchemaException.Problem;
 import dev.tablease.trace.TraceCodec;
-import dev.tablease.trace.TraceFormatException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -136,15 +135,7 @@ final class PostgresLogSchema {
             st.execute("CREATE TABLE tablease_head (id int PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL)");
             st.execute("INSERT INTO tablease_head (id, seq) VALUES (1, 0)");
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tablease_meta (key, value) VALUES (?, ?)")) {
-            for (Map.Entry<String, String> e : Map.of("format", PostgresKernelStore.FORMAT,
-                    "schema_version", Integer.toString(PostgresKernelStore.SCHEMA_VERSION),
-                    "config", codec.toJson(config)).entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue());
-                ps.executeUpdate();
-            }
-        }
+        LogMeta.write(c, codec, config);
     }
 
     private static KernelConfig check(Connection c, String location, List<String> tables, KernelConfig requested,
@@ -165,39 +156,21 @@ final class PostgresLogSchema {
             }
             throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "tablease_meta is not (key, value): " + e.getMessage());
         }
-        if (!PostgresKernelStore.FORMAT.equals(meta.get("format"))) {
-            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "tablease_meta.format is " + meta.get("format")
-                    + ", not " + PostgresKernelStore.FORMAT);
-        }
-        int version;
-        try {
-            version = Integer.parseInt(String.valueOf(meta.get("schema_version")));
-        } catch (NumberFormatException e) {
-            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "schema_version is " + meta.get("schema_version"));
-        }
-        if (version > PostgresKernelStore.SCHEMA_VERSION) {
-            throw new StoreSchemaException(location, Problem.NEWER_VERSION, "schema version " + version + "; this code reads "
-                    + PostgresKernelStore.SCHEMA_VERSION);
-        }
-        if (version < PostgresKernelStore.SCHEMA_VERSION) {
-            throw new StoreSchemaException(location, Problem.UNSUPPORTED_VERSION, "schema version " + version
-                    + "; this code reads " + PostgresKernelStore.SCHEMA_VERSION);
-        }
-        if (!tables.containsAll(TABLES)) {
-            List<String> missing = new ArrayList<>(TABLES);
-            missing.removeAll(tables);
-            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "missing tables " + missing);
-        }
-        KernelConfig stored;
-        try {
-            stored = codec.decodeConfig(codec.parseObject(String.valueOf(meta.get("config"))));
-        } catch (TraceFormatException e) {
-            throw new LogCorruptException(location, "tablease_meta", 0, LogCorruptException.Problem.MALFORMED_ROW,
-                    "config: " + e.getMessage(), e);
-        }
-        if (requested != null && !requested.equals(stored)) {
-            throw new StoreConfigMismatchException(location, stored, requested);
-        }
-        return stored;
+        return LogMeta.check(meta, tables, TABLES, requested, codec, new LogMeta.Refusals() {
+            @Override
+            public StoreSchemaException schema(Problem problem, String detail) {
+                return new StoreSchemaException(location, problem, detail);
+            }
+
+            @Override
+            public LogCorruptException badConfig(String detail, Throwable cause) {
+                return new LogCorruptException(location, "tablease_meta", 0, LogCorruptException.Problem.MALFORMED_ROW, detail, cause);
+            }
+
+            @Override
+            public StoreConfigMismatchException mismatch(KernelConfig stored, KernelConfig requested) {
+                return new StoreConfigMismatchException(location, stored, requested);
+            }
+        });
     }
 }

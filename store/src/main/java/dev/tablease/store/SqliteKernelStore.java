@@ -53,9 +53,9 @@ import java.util.function.LongFunction;
 public final class SqliteKernelStore implements InputLogStore {
 
     /** The schema version this code writes and reads. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = LogMeta.SCHEMA_VERSION;
     /** The value of {@code format} in {@code tablease_meta}: what tells a tablease store from other databases. */
-    public static final String FORMAT = "tablease-log";
+    public static final String FORMAT = LogMeta.FORMAT;
     /** The first 16 bytes of every SQLite 3 database file. */
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -241,7 +241,7 @@ public final class SqliteKernelStore implements InputLogStore {
         try (java.io.InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(SQLITE_HEADER.length);
         } catch (java.io.IOException e) {
-            throw new StoreIOException(file, "cannot read", false, e);
+            throw new StoreIOException(file, "cannot read", e);
         }
         if (head.length == 0 || java.util.Arrays.equals(head, SQLITE_HEADER)) {
             return;
@@ -255,7 +255,12 @@ public final class SqliteKernelStore implements InputLogStore {
         throw new StoreSchemaException(file, StoreSchemaException.Problem.FOREIGN_SCHEMA, "not an SQLite database");
     }
 
-    /** @return whether {@code file} exists and starts with the SQLite 3 header */
+    /**
+     * Tells an SQLite database file from other files (the CLI reads a JSON state file or a trace instead).
+     *
+     * @param file a path
+     * @return whether {@code file} exists and starts with the SQLite 3 header
+     */
     public static boolean isDatabaseFile(Path file) {
         if (!Files.isRegularFile(file)) {
             return false;
@@ -283,7 +288,7 @@ public final class SqliteKernelStore implements InputLogStore {
         } catch (SQLException e) {
             throw new StoreDatabaseException(file, "open", false, e);
         } catch (java.io.IOException e) {
-            throw new StoreIOException(file, "cannot create the directory", false, e);
+            throw new StoreIOException(file, "cannot create the directory", e);
         }
     }
 

@@ -43,22 +43,36 @@ public final class LogStoreBenchmark {
     static final int WARMUP = 500;
 
     /**
-     * One run: {@code processes} child JVMs on the store at {@code file} ({@link StoreFixtures#open}), each warmed
-     * up on a scratch store, then timed from the start signal to the last one's end.
+     * One run on SQLite: {@code processes} child JVMs on the database at {@code file}, each warmed up on a scratch
+     * store beside it ({@link #processes(String, Path, int, int, boolean, long)}).
      *
      * @return transitions per second of all processes together
      */
     static double processes(Path file, int processes, int sessions, boolean fsync) throws Exception {
         Files.createDirectories(file.getParent());
+        return processes(file.toString(), file.getParent(), processes, sessions, fsync, 1 + (long) processes * sessions);
+    }
+
+    /**
+     * One run: {@code processes} child JVMs ({@link StoreWorker} {@code pairs}) on the store at {@code target} (an
+     * SQLite file or a PostgreSQL URL, {@link StoreFixtures#open(String, KernelConfig, boolean)}), each warmed up
+     * first, then timed from the start signal to the last one's end; afterwards the store's {@code nextToken} must
+     * be {@code expectedNextToken} (no lost update).
+     *
+     * @param work where the workers' standard error goes
+     * @return transitions per second of all processes together
+     */
+    static double processes(String target, Path work, int processes, int sessions, boolean fsync,
+                            long expectedNextToken) throws Exception {
         List<Child> children = new ArrayList<>();
         try {
             for (int w = 0; w < processes; w++) {
-                children.add(new Child(file.resolveSibling("worker-" + w + ".err"), List.of("-XX:+UseSerialGC"),
-                        "pairs", file.toString(), Integer.toString(w), Integer.toString(sessions), Boolean.toString(fsync),
+                children.add(new Child(work.resolve("worker-" + w + ".err"), List.of("-XX:+UseSerialGC"),
+                        "pairs", target, Integer.toString(w), Integer.toString(sessions), Boolean.toString(fsync),
                         Integer.toString(WARMUP)));
             }
             for (Child c : children) {
-                c.await("ready", 120_000);
+                c.await("ready", 300_000);
             }
             long start = System.nanoTime();
             for (Child c : children) {
@@ -73,11 +87,11 @@ public final class LogStoreBenchmark {
                 c.finish(60_000);
             }
             KernelState s;
-            try (KernelStore store = StoreFixtures.open(file, StoreFixtures.CONFIG, false)) {
+            try (KernelStore store = StoreFixtures.open(target, StoreFixtures.CONFIG, false)) {
                 s = store.snapshot();
             }
-            if (s.nextToken() != 1 + (long) processes * sessions) {
-                throw new AssertionError("lost update: nextToken " + s.nextToken());
+            if (s.nextToken() != expectedNextToken) {
+                throw new AssertionError("lost update: nextToken " + s.nextToken() + ", expected " + expectedNextToken);
             }
             return tps;
         } finally {

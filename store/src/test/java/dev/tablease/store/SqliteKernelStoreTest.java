@@ -75,11 +75,7 @@ class SqliteKernelStoreTest extends InputLogStoreContract {
 
     @Override
     long count(String db, String query) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Long.parseLong(string(db, query));
     }
 
     @Override

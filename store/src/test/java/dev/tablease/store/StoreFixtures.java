@@ -52,7 +52,7 @@ final class StoreFixtures {
      * Opens the store at {@code target}: {@link PostgresKernelStore} for a PostgreSQL URL, else
      * {@link #open(Path, KernelConfig, boolean)}; system clocks.
      *
-     * @param durable fsync (file store), synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)
+     * @param durable synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)
      */
     static KernelStore open(String target, KernelConfig config, boolean durable) {
         if (isPostgres(target)) {
