@@ -11,7 +11,8 @@ import java.util.function.LongFunction;
  * Where the kernel's state lives, and the one way to change it: each {@link #apply} is one atomic
  * transition (read the state, take {@code now} from the store's clock, apply a {@code Tick} first when
  * something is due, apply the input, keep the new state). Implementations: {@link InMemoryKernelStore}
- * for one process (the library's default) and a file store shared by processes on one machine.
+ * for one process (the library's default), and the {@link InputLogStore}s shared by processes:
+ * {@link SqliteKernelStore} on one host, {@link PostgresKernelStore} across hosts.
  *
  * <p>No Chrome or network I/O happens while a transition holds the store's lock: callers carry out the
  * returned decisions afterwards.
