@@ -106,6 +106,8 @@ public final class ServeCommand implements Command {
                   --global-max <n>       the cap over all tabs (default 8; must match an existing store's)
                   --max-body-bytes <n>   the request body bound; default 65536
                   --max-wait-millis <n>  the longest long poll; default 30000
+                  --max-requests-per-second <n>
+                                         the request rate bound over all clients; default 10000
 
                 exit codes:
                   0  stopped cleanly (a signal: the JVM's 130 or 143, after the same clean stop)
@@ -123,7 +125,7 @@ public final class ServeCommand implements Command {
         KernelConfig kernel;
         try {
             a = Args.parse(args, Set.of("cdp", "chromium", "port", "host", "token-file", "store", "max-per-key",
-                    "global-max", "max-body-bytes", "max-wait-millis"), Set.of("launch", "allow-non-loopback"));
+                    "global-max", "max-body-bytes", "max-wait-millis", "max-requests-per-second"), Set.of("launch", "allow-non-loopback"));
             a.positionalCount(0, 0, "no positional arguments");
             if (a.has("cdp") == a.has("launch")) {
                 throw new Args.UsageException("give exactly one of --cdp <url> and --launch");
@@ -139,7 +141,9 @@ public final class ServeCommand implements Command {
                     .withHost(a.get("host", ServeConfig.LOOPBACK), a.has("allow-non-loopback"))
                     .withPort(a.intValue("port", DEFAULT_PORT, 0, 65_535))
                     .withMaxBodyBytes(a.intValue("max-body-bytes", ServeConfig.DEFAULT_MAX_BODY_BYTES, 256, 16 << 20))
-                    .withMaxWaitMillis(a.intValue("max-wait-millis", (int) ServeConfig.DEFAULT_MAX_WAIT_MILLIS, 1, 600_000));
+                    .withMaxWaitMillis(a.intValue("max-wait-millis", (int) ServeConfig.DEFAULT_MAX_WAIT_MILLIS, 1, 600_000))
+                    .withMaxRequestsPerSecond(a.intValue("max-requests-per-second",
+                            ServeConfig.DEFAULT_MAX_REQUESTS_PER_SECOND, 1, 1_000_000));
             KernelConfig.Builder k = KernelConfig.builder();
             if (a.has("max-per-key")) {
                 k.maxPerKey(a.intValue("max-per-key", 3, 1, 1_000));
