@@ -134,7 +134,10 @@ final class LeaseService implements AutoCloseable {
         long queueDeadline = pending.queueDeadline().orElse(0L);
         LeaseRegistry.Waiting w = new LeaseRegistry.Waiting(pending.requestId(), sessionId, holder, queueDeadline, pending);
         registry.await(w);
-        waiters.execute(() -> settle(w));
+        // granted at once (or a tab opening for it): settled in this thread, no hand-off to a waiter thread
+        if (queueDeadline != 0 || !settle(w, handoverMillis)) {
+            waiters.execute(() -> settle(w, Long.MAX_VALUE));
+        }
         return awaitAnswer(w, queueDeadline == 0 ? Math.max(waitMillis, handoverMillis) : waitMillis);
     }
 
@@ -201,11 +204,27 @@ final class LeaseService implements AutoCloseable {
         }
     }
 
-    /** In a waiter thread: waits for the kernel's grant or rejection (at most until the queue deadline). */
-    private void settle(LeaseRegistry.Waiting w) {
+    /**
+     * Waits for the kernel's grant or rejection (at most until the queue deadline) and settles the answer: in a
+     * waiter thread, or in the request's own thread for an acquire granted at once.
+     *
+     * @param w            the acquire
+     * @param withinMillis how long to wait; {@code Long.MAX_VALUE}: until it is decided
+     * @return whether it was settled (false: still undecided after {@code withinMillis})
+     */
+    private boolean settle(LeaseRegistry.Waiting w, long withinMillis) {
         Answer answer;
         try {
-            TabLease lease = w.pending.await();
+            TabLease lease;
+            if (withinMillis == Long.MAX_VALUE) {
+                lease = w.pending.await();
+            } else {
+                java.util.Optional<TabLease> soon = w.pending.await(java.time.Duration.ofMillis(withinMillis));
+                if (soon.isEmpty()) {
+                    return false;
+                }
+                lease = soon.get();
+            }
             if (closed) {
                 lease.detach();
                 answer = new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping");
@@ -230,6 +249,7 @@ final class LeaseService implements AutoCloseable {
         }
         w.settledAtNanos = System.nanoTime();
         w.answer.complete(answer);
+        return true;
     }
 
     private static Answer rejection(LeaseRejectedException e, long requestId, String sessionId) {
