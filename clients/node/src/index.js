@@ -269,6 +269,10 @@ export class TableaseClient {
     }
     const { sessionId, key, holder, requestClass, waitMillis, signal, onQueued } = request;
     checkSignal(signal);
+    if (waitMillis !== undefined && !(Number.isSafeInteger(waitMillis) && waitMillis >= 0)) {
+      // checked here: the first call of an acquire never waits, so the service would see it only when queued
+      throw badArgument(`waitMillis must be a non-negative integer (milliseconds), was ${JSON.stringify(waitMillis)}`);
+    }
     if (onQueued !== undefined && typeof onQueued !== 'function') {
       throw badArgument('onQueued must be a function');
     }
