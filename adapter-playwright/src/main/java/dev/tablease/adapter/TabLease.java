@@ -91,6 +91,19 @@ public interface TabLease extends AutoCloseable {
     /** @return whether the lease is known to be revoked or released */
     boolean isRevoked();
 
+    /**
+     * Registers {@code listener} to be told once, the moment this lease ends: revoked by the kernel (missed
+     * heartbeats, the deadline, the tab gone, as this process sees the decision), refused (a heartbeat or write
+     * whose token the kernel no longer accepts), or released by its holder. The listener gets the exception every
+     * further use of the lease throws, carrying the reason ({@link LeaseRevokedException#reason()},
+     * {@link LeaseRevokedException#refusal()}; neither for a release). It runs on the thread that learned of the
+     * end (the broker's timer, the releasing thread), so it must be quick and must not block; an exception it
+     * throws is logged and ignored. A lease that has ended already calls it at once, on the caller's thread.
+     *
+     * @param listener what to run when the lease ends
+     */
+    void whenEnded(java.util.function.Consumer<LeaseRevokedException> listener);
+
     /** Marks the outcome {@link Outcome#COMPLETED} and closes: the reservation ends, the tab is pooled. */
     void complete();
 

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -72,11 +73,50 @@ class OpenApiConformanceTest {
         return schemas.resolve(operation(r).path("requestBody").path("content").path("application/json").path("schema"));
     }
 
+    /** The CDP socket's upgrade: served by the WebSocket handler, not a {@link Route}. */
+    static final String CDP_OPERATION = "GET /v1/cdp/{sessionId}/{token}";
+
     @Test
     void everyDocumentedOperationIsServed_andEveryServedRouteIsDocumented() {
         Set<String> served = Arrays.stream(Route.values()).map(r -> r.method() + " " + r.path())
                 .collect(Collectors.toCollection(TreeSet::new));
+        served.add(CDP_OPERATION);
         assertEquals(served, documentedOperations());
+    }
+
+    @Test
+    @Timeout(60)
+    void theCdpUpgrade_producesEveryDocumentedStatus_andEveryRefusalMatchesItsSchema() throws Exception {
+        try (ServeFixture f = ServeFixture.start(chromium)) {
+            Api.Reply a = f.api.acquire("s1", "chatgpt", "agent-a", 10_000);
+            assertEquals(List.of(), schemas.problems(schemas.resolve(spec.path("components").path("schemas")
+                    .path("Granted")), a.body()), "the grant and its cdpUrl: " + a);
+            f.beating("s1", a.num("token"));
+            String url = a.str("cdpUrl");
+            String base = url.substring(0, url.indexOf("/v1/cdp/"));
+            String bearer = f.server.bearerToken();
+            List<CdpClient.Upgrade> seen = List.of(
+                    CdpClient.rawUpgrade(url, bearer),
+                    CdpClient.rawUpgrade(url, null),
+                    CdpClient.rawUpgrade(base + "/v1/cdp/s1/x", bearer),
+                    CdpClient.rawUpgrade(base + "/v1/cdp/nobody/" + a.num("token"), bearer),
+                    CdpClient.rawUpgrade(base + "/v1/cdp/s1/" + (a.num("token") + 7), bearer));
+            JsonNode responses = spec.path("paths").path("/v1/cdp/{sessionId}/{token}").path("get").path("responses");
+            Set<String> produced = new TreeSet<>();
+            for (CdpClient.Upgrade u : seen) {
+                JsonNode response = responses.path(Integer.toString(u.status()));
+                assertFalse(response.isMissingNode(), "undocumented status " + u);
+                produced.add(Integer.toString(u.status()));
+                if (u.status() != 101) {
+                    JsonNode schema = schemas.resolve(response).path("content").path("application/json").path("schema");
+                    assertEquals(List.of(), schemas.problems(schema, u.json()), u.toString());
+                }
+            }
+            Set<String> documented = new TreeSet<>();
+            responses.fieldNames().forEachRemaining(documented::add);
+            documented.remove("default");
+            assertEquals(documented, produced);
+        }
     }
 
     @Test
@@ -205,6 +245,7 @@ class OpenApiConformanceTest {
                     });
                 }
             }
+            documented.removeIf(d -> d.startsWith(CDP_OPERATION + " ")); // theCdpUpgrade_… produces those
             Set<String> neverProduced = new TreeSet<>(documented);
             neverProduced.removeAll(produced);
             assertEquals(Set.of(), neverProduced, "documented statuses the scenario never produced");

@@ -9,13 +9,13 @@ import java.util.List;
 /**
  * The part of OpenAPI 3.0 schema validation the service's document uses: {@code $ref} (local), {@code allOf},
  * {@code type}, {@code enum}, {@code required}, {@code properties}, {@code additionalProperties} (false or a
- * schema), {@code items}, {@code minimum}, {@code minLength}, {@code maxLength}. Anything else in a schema is
+ * schema), {@code items}, {@code minimum}, {@code minLength}, {@code maxLength}, {@code pattern} (a Java regex, found anywhere: anchor it). Anything else in a schema is
  * reported, so the document cannot use a keyword this check silently ignores.
  */
 final class SchemaCheck {
 
     private static final List<String> KNOWN = List.of("$ref", "allOf", "type", "enum", "required", "properties",
-            "additionalProperties", "items", "minimum", "minLength", "maxLength", "format", "description");
+            "additionalProperties", "items", "minimum", "minLength", "maxLength", "pattern", "format", "description");
 
     private final JsonNode root;
 
@@ -105,6 +105,10 @@ final class SchemaCheck {
                 }
                 if (schema.has("maxLength") && value.asText().length() > schema.get("maxLength").asInt()) {
                     out.add(at + ": longer than " + schema.get("maxLength"));
+                }
+                if (schema.has("pattern") && !java.util.regex.Pattern.compile(schema.get("pattern").asText())
+                        .matcher(value.asText()).find()) {
+                    out.add(at + ": does not match " + schema.get("pattern") + ": " + value);
                 }
             }
             case "integer" -> {

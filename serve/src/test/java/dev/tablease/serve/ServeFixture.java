@@ -3,6 +3,8 @@ package dev.tablease.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tablease.adapter.AdapterConfig;
 import dev.tablease.kernel.KernelConfig;
+import dev.tablease.serve.internal.CdpFencing;
+import dev.tablease.serve.internal.JettyLeaseServer;
 import dev.tablease.store.InMemoryKernelStore;
 import dev.tablease.store.KernelStore;
 import dev.tablease.store.MillisClock;
@@ -45,11 +47,17 @@ final class ServeFixture implements AutoCloseable {
 
     static ServeFixture start(ChromiumProcess chromium, KernelConfig kernel, UnaryOperator<ServeConfig> serve)
             throws Exception {
+        return start(chromium, kernel, serve, CdpFencing.ENFORCED);
+    }
+
+    /** A service whose CDP sockets enforce {@code fencing} (the fencing tests' broken variants). */
+    static ServeFixture start(ChromiumProcess chromium, KernelConfig kernel, UnaryOperator<ServeConfig> serve,
+                              CdpFencing fencing) throws Exception {
         Path dir = Files.createTempDirectory("tablease-serve-test-");
         KernelStore store = new InMemoryKernelStore(kernel, MillisClock.system());
         try {
-            LeaseServer server = LeaseServer.start(serve.apply(ServeConfig.loopback(dir.resolve("serve.token"))),
-                    AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50), store);
+            LeaseServer server = JettyLeaseServer.start(serve.apply(ServeConfig.loopback(dir.resolve("serve.token"))),
+                    AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50), store, fencing);
             return new ServeFixture(store, server, dir);
         } catch (RuntimeException e) {
             store.close();
@@ -68,8 +76,25 @@ final class ServeFixture implements AutoCloseable {
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
+    /** The beaters started by {@link #beating}, stopped on close. */
+    private final List<AutoCloseable> beaters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Beats the lease every 100 ms until the fixture closes (or the returned handle is closed). */
+    AutoCloseable beating(String session, long token) {
+        AutoCloseable b = api.beating(session, token);
+        beaters.add(b);
+        return b;
+    }
+
     @Override
     public void close() {
+        for (AutoCloseable b : beaters) {
+            try {
+                b.close();
+            } catch (Exception e) {
+                // a test thread
+            }
+        }
         try {
             server.close();
         } finally {

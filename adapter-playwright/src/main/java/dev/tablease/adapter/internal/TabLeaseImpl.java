@@ -14,7 +14,10 @@ import dev.tablease.kernel.RefuseReason;
 import dev.tablease.kernel.RevokeReason;
 import dev.tablease.kernel.SharedLeaseKernel;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A lease handed out by {@link TabBrokerImpl}. Thread-safe. */
@@ -35,6 +38,8 @@ final class TabLeaseImpl implements TabLease {
     private volatile Page page;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile End end;
+    /** The listeners of {@link #whenEnded}, until the end; {@code null} once they were told. */
+    private List<Consumer<LeaseRevokedException>> endListeners = new ArrayList<>();
 
     TabLeaseImpl(TabBrokerImpl broker, String sessionId, String key, String holder, long token, String targetId,
                  long deadline, Page page) {
@@ -191,6 +196,44 @@ final class TabLeaseImpl implements TabLease {
             }
         }
         broker.forget(this);
+        tellEnded();
+    }
+
+    @Override
+    public void whenEnded(Consumer<LeaseRevokedException> listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (this) {
+            if (endListeners != null) {
+                endListeners.add(listener);
+                return;
+            }
+        }
+        tell(listener);
+    }
+
+    /** Tells the listeners of {@link #whenEnded} once, outside the monitor. */
+    private void tellEnded() {
+        List<Consumer<LeaseRevokedException>> toTell;
+        synchronized (this) {
+            if (end == null || endListeners == null) {
+                return;
+            }
+            toTell = endListeners;
+            endListeners = null;
+        }
+        for (Consumer<LeaseRevokedException> l : toTell) {
+            tell(l);
+        }
+    }
+
+    private void tell(Consumer<LeaseRevokedException> listener) {
+        End e = end;
+        try {
+            listener.accept(new LeaseRevokedException(sessionId, token, e.reason, e.refusal, e.detail));
+        } catch (RuntimeException x) {
+            System.getLogger(TabLeaseImpl.class.getName()).log(System.Logger.Level.WARNING,
+                    "a listener of the end of " + this + " failed", x);
+        }
     }
 
     private void ensureHeld() {
@@ -241,10 +284,17 @@ final class TabLeaseImpl implements TabLease {
                     end = new End(null, null, "released " + outcome);
                 }
             }
+            tellEnded();
             broker.submit(step.decisions());
         } catch (RuntimeException e) {
             System.getLogger(TabLeaseImpl.class.getName()).log(System.Logger.Level.WARNING,
                     "release of session " + sessionId + " failed", e);
+            synchronized (this) {
+                if (end == null) {
+                    end = new End(null, null, "release failed: " + e.getMessage());
+                }
+            }
+            tellEnded();
         }
     }
 

@@ -30,12 +30,15 @@ public sealed interface Answer {
      * @param deadline                when the reservation ends at the latest
      * @param expiresAt               when the lease lapses unless beaten before
      * @param heartbeatIntervalMillis how often to heartbeat (the kernel's setting)
+     * @param cdpUrl                  the lease's own CDP socket, {@code ws://HOST:PORT/v1/cdp/<sessionId>/<token>}:
+     *                                the tab's page target only, closed when the lease ends
      */
     record Granted(String outcome, long requestId, String sessionId, String holder, long token, String targetId,
-                   long deadline, long expiresAt, long heartbeatIntervalMillis) implements Answer {
+                   long deadline, long expiresAt, long heartbeatIntervalMillis, String cdpUrl) implements Answer {
         Granted(long requestId, String sessionId, String holder, long token, String targetId, long deadline,
-                long expiresAt, long heartbeatIntervalMillis) {
-            this("granted", requestId, sessionId, holder, token, targetId, deadline, expiresAt, heartbeatIntervalMillis);
+                long expiresAt, long heartbeatIntervalMillis, String cdpUrl) {
+            this("granted", requestId, sessionId, holder, token, targetId, deadline, expiresAt, heartbeatIntervalMillis,
+                    cdpUrl);
         }
 
         @Override

@@ -19,7 +19,14 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Objects;
@@ -42,6 +49,12 @@ public final class JettyLeaseServer implements LeaseServer {
      */
     static final long BROKER_SELF_HEARTBEAT_MILLIS = TimeUnit.DAYS.toMillis(3650);
 
+    /** Where the CDP sockets are: {@code /v1/cdp/<sessionId>/<token>}. */
+    static final String CDP_PREFIX = "/v1/cdp/";
+
+    /** How long the upgrade waits for Chrome's page socket, in milliseconds. */
+    static final long UPSTREAM_CONNECT_MILLIS = 10_000;
+
     /** The configuration. */
     private final ServeConfig config;
     /** The broker, owned. */
@@ -56,17 +69,28 @@ public final class JettyLeaseServer implements LeaseServer {
     private final ServerConnector connector;
     /** Set once by {@link #close()}. */
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** What the CDP sockets enforce ({@link CdpFencing#ENFORCED} but in the fencing tests). */
+    private final CdpFencing fencing;
+    /** The client of Chrome's page sockets. */
+    private final HttpClient upstreamClient;
+    /** The browser this server launched ({@code serve --launch}), closed with it; {@code null} when connected. */
+    private volatile LaunchedChromium launched;
 
-    private JettyLeaseServer(ServeConfig config, TabBroker broker) {
+    private JettyLeaseServer(ServeConfig config, TabBroker broker, CdpFencing fencing) {
         this.config = config;
         this.broker = broker;
-        this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting());
+        this.fencing = fencing;
+        this.upstreamClient = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(UPSTREAM_CONNECT_MILLIS)).build();
+        this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting(),
+                () -> "ws://" + bracketed(config.host()) + ":" + port());
         this.token = BearerToken.generate();
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
         threads.setName("tablease-serve-http");
         threads.setDaemon(true);
         this.server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
+        // a session id with a '/' is %2F in its CDP socket's path
+        http.setUriCompliance(UriCompliance.DEFAULT.with("tablease-cdp-path", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -75,7 +99,14 @@ public final class JettyLeaseServer implements LeaseServer {
         // a long poll holds the connection quiet for up to maxWaitMillis
         connector.setIdleTimeout(config.maxWaitMillis() + 30_000);
         server.addConnector(connector);
-        server.setHandler(new ApiHandler());
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
+            container.setMaxTextMessageSize(CdpSocket.MAX_CLIENT_MESSAGE_BYTES);
+            container.setMaxBinaryMessageSize(CdpSocket.MAX_CLIENT_MESSAGE_BYTES);
+            container.setIdleTimeout(Duration.ZERO); // the lease bounds the socket, not its silence
+            container.addMapping(CDP_PREFIX + "*", this::upgrade);
+        });
+        ws.setHandler(new ApiHandler());
+        server.setHandler(ws);
         server.setErrorHandler(new JsonErrorHandler());
     }
 
@@ -87,14 +118,52 @@ public final class JettyLeaseServer implements LeaseServer {
      * @see LeaseServer#start
      */
     public static LeaseServer start(ServeConfig config, AdapterConfig adapter, KernelStore store) {
+        return start(config, adapter, store, CdpFencing.ENFORCED);
+    }
+
+    /**
+     * {@link #start(ServeConfig, AdapterConfig, KernelStore)} with the CDP sockets' fencing chosen: the fencing
+     * tests run the halves of {@link CdpFencing#ENFORCED} alone, and neither, to show what each prevents.
+     *
+     * @param config  where and how to listen
+     * @param adapter how the broker reaches Chrome
+     * @param store   the kernel's state, not owned
+     * @param fencing what the CDP sockets enforce
+     * @return the running server
+     */
+    public static LeaseServer start(ServeConfig config, AdapterConfig adapter, KernelStore store, CdpFencing fencing) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(adapter, "adapter");
         Objects.requireNonNull(store, "store");
-        TabBroker broker = TabBroker.start(adapter.withHeartbeatIntervalMillis(BROKER_SELF_HEARTBEAT_MILLIS), store);
+        Objects.requireNonNull(fencing, "fencing");
+        LaunchedChromium chromium = null;
+        if (adapter.mode() == AdapterConfig.Mode.LAUNCH) {
+            // Playwright would launch over a pipe (no port to proxy to): start it on a loopback DevTools port
+            chromium = LaunchedChromium.start(adapter.chromiumPath(), adapter.headless(), adapter.launchArgs());
+            adapter = new AdapterConfig(AdapterConfig.Mode.CONNECT, adapter.chromiumPath(), adapter.headless(),
+                    adapter.launchArgs(), chromium.httpEndpoint(), adapter.heartbeatIntervalMillis(),
+                    adapter.pollIntervalMillis(), adapter.navigationTimeoutMillis(), adapter.actionTimeoutMillis(),
+                    adapter.holder(), adapter.resetUrl(), adapter.reconnectTimeoutMillis(),
+                    adapter.reconnectMaxBackoffMillis());
+        }
+        TabBroker broker;
+        try {
+            broker = TabBroker.start(adapter.withHeartbeatIntervalMillis(BROKER_SELF_HEARTBEAT_MILLIS), store);
+        } catch (RuntimeException e) {
+            if (chromium != null) {
+                chromium.close();
+            }
+            throw e;
+        }
         JettyLeaseServer s;
         try {
-            s = new JettyLeaseServer(config, broker);
+            s = new JettyLeaseServer(config, broker, fencing);
+            s.launched = chromium;
         } catch (RuntimeException e) {
             broker.close();
+            if (chromium != null) {
+                chromium.close();
+            }
             throw e;
         }
         try {
@@ -112,8 +181,11 @@ public final class JettyLeaseServer implements LeaseServer {
 
     @Override
     public URI uri() {
-        String h = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-        return URI.create("http://" + h + ":" + port());
+        return URI.create("http://" + bracketed(config.host()) + ":" + port());
+    }
+
+    private static String bracketed(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
     }
 
     @Override
@@ -151,6 +223,101 @@ public final class JettyLeaseServer implements LeaseServer {
         // (for its executor, up to 30 s) when the browser or Playwright's driver died with the same signal
         token.deleteFrom(config.tokenFile());
         broker.close();
+        LaunchedChromium c = launched;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ the CDP sockets
+
+    /**
+     * The upgrade of {@code /v1/cdp/<sessionId>/<token>}: the bearer token, then the lease (a live lease of that
+     * session held through the service), then Chrome's page socket of its tab; any failure is answered with a
+     * typed JSON error and nothing is upgraded.
+     */
+    private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        Answer refusal;
+        try {
+            if (!token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+                throw new ApiException(ErrorCode.UNAUTHORIZED, "the CDP socket's upgrade needs 'Authorization: Bearer "
+                        + "<token>' with the token from the service's token file");
+            }
+            CdpPath p = CdpPath.parse(request.getHttpURI().getPath());
+            LeaseRegistry.Held h = service.cdpLease(p.sessionId(), p.token());
+            CdpSocket socket = new CdpSocket(h, service, service.sockets(), fencing);
+            java.net.http.WebSocket up;
+            try {
+                up = upstreamClient.newWebSocketBuilder().connectTimeout(Duration.ofMillis(UPSTREAM_CONNECT_MILLIS))
+                        .buildAsync(service.pageSocket(h.lease().targetId()), socket.upstreamListener())
+                        .get(UPSTREAM_CONNECT_MILLIS + 1_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(ErrorCode.UNAVAILABLE, "the service is stopping");
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.log(System.Logger.Level.WARNING, "Chrome's page socket of " + h.lease() + " cannot be opened", e);
+                throw new ApiException(ErrorCode.UNAVAILABLE, "the tab's own CDP socket cannot be opened (see the "
+                        + "service's log)");
+            }
+            socket.connected(up);
+            service.sockets().add(socket);
+            if (!service.isLive(h)) { // the lease ended while Chrome's socket was opened
+                socket.end(new CdpSocket.Close(CdpSocket.CLOSE_RELEASED, "lease ended"));
+                throw new ApiException(ErrorCode.STALE_TOKEN, "token " + p.token() + " is not the lease of session "
+                        + p.sessionId() + ": it ended while its CDP socket was opened");
+            }
+            return socket;
+        } catch (ApiException e) {
+            refusal = new Answer.Error(e);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "CDP upgrade " + request.getHttpURI().getPath() + " failed", e);
+            refusal = error(ErrorCode.INTERNAL, "the service failed on this request (see its log)");
+        }
+        write(response, callback, refusal);
+        return null;
+    }
+
+    /**
+     * The path of a CDP socket.
+     *
+     * @param sessionId the session (percent-decoded)
+     * @param token     the lease's fencing token
+     */
+    record CdpPath(String sessionId, long token) {
+        /**
+         * @param rawPath the request's path, percent-encoded
+         * @return the session and token
+         * @throws ApiException {@code BAD_REQUEST} when it is not {@code /v1/cdp/<sessionId>/<token>}
+         */
+        static CdpPath parse(String rawPath) {
+            String rest = rawPath.startsWith(CDP_PREFIX) ? rawPath.substring(CDP_PREFIX.length()) : "";
+            int slash = rest.indexOf('/');
+            if (slash <= 0 || slash == rest.length() - 1 || rest.indexOf('/', slash + 1) >= 0) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "a CDP socket's path is /v1/cdp/<sessionId>/<token> "
+                        + "(the cdpUrl of the grant)");
+            }
+            String session;
+            try {
+                session = java.net.URLDecoder.decode(rest.substring(0, slash).replace("+", "%2B"),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "the session id in the path is not percent-encoded UTF-8");
+            }
+            if (session.isBlank() || session.length() > JsonBody.MAX_ID_CHARS) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "the session id in the path must be 1.."
+                        + JsonBody.MAX_ID_CHARS + " characters");
+            }
+            long t;
+            try {
+                t = Long.parseLong(rest.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                t = 0;
+            }
+            if (t < 1) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "the token in the path must be a positive integer");
+            }
+            return new CdpPath(session, t);
+        }
     }
 
     private static void write(Response response, Callback callback, Answer answer) {
@@ -194,6 +361,10 @@ public final class JettyLeaseServer implements LeaseServer {
                         + "from the service's token file");
             }
             String path = Request.getPathInContext(request);
+            if (path.startsWith(CDP_PREFIX)) {
+                return error(ErrorCode.BAD_REQUEST, "a CDP socket is opened with a WebSocket upgrade (GET, "
+                        + "'Connection: Upgrade', 'Upgrade: websocket') of the grant's cdpUrl");
+            }
             Route route = null;
             boolean pathKnown = false;
             for (Route r : Route.values()) {

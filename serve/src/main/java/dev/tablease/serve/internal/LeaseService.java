@@ -1,5 +1,6 @@
 package dev.tablease.serve.internal;
 
+import dev.tablease.adapter.AdapterConfig;
 import dev.tablease.adapter.LeaseRejectedException;
 import dev.tablease.adapter.LeaseRevokedException;
 import dev.tablease.adapter.PendingLease;
@@ -14,6 +15,9 @@ import dev.tablease.kernel.Session;
 import dev.tablease.serve.ErrorCode;
 import dev.tablease.store.KernelStore;
 
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The operations of the API on one broker: each turns into the broker's calls (so that every decision they
@@ -58,9 +63,23 @@ final class LeaseService implements AutoCloseable {
     private final long handoverMillis;
     /** Set by {@link #close()}. */
     private volatile boolean closed;
+    /** The open CDP sockets of the leases held through the service. */
+    private final CdpSockets sockets = new CdpSockets();
+    /** {@code ws://HOST:PORT} of the service, where the granted leases' CDP sockets are. */
+    private final Supplier<String> wsBase;
+    /** {@code ws://127.0.0.1:PORT} of Chrome's own DevTools sockets. */
+    private final String chromeWsBase;
 
-    LeaseService(TabBroker broker, long maxWaitMillis, int maxWaiting) {
+    LeaseService(TabBroker broker, long maxWaitMillis, int maxWaiting, Supplier<String> wsBase) {
         this.broker = broker;
+        this.wsBase = wsBase;
+        URI cdp = broker.config().cdpEndpoint();
+        if (broker.config().mode() != AdapterConfig.Mode.CONNECT || cdp == null) {
+            throw new IllegalArgumentException("the service's broker must be connected over CDP (the CDP sockets "
+                    + "proxy to Chrome's own page sockets)");
+        }
+        this.chromeWsBase = "ws://" + (cdp.getHost().contains(":") ? "[" + cdp.getHost() + "]" : cdp.getHost()) + ":"
+                + (cdp.getPort() == -1 ? 80 : cdp.getPort());
         this.store = broker.store();
         this.maxWaitMillis = maxWaitMillis;
         this.maxWaiting = maxWaiting;
@@ -141,6 +160,8 @@ final class LeaseService implements AutoCloseable {
         if (a instanceof Answer.Granted g) {
             LeaseRegistry.Held h = registry.held(g.token());
             if (h != null && registry.drop(h)) {
+                sockets.leaseEnded(h.lease().token(), new CdpSocket.Close(CdpSocket.CLOSE_RELEASED,
+                        "lease ended: released DETACH (the grant was cancelled)"));
                 h.lease().detach();
                 return new Answer.Cancelled(requestId, "GRANT_RELEASED");
             }
@@ -184,9 +205,11 @@ final class LeaseService implements AutoCloseable {
                 answer = new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping");
             } else {
                 registry.hold(new LeaseRegistry.Held(lease, w.clientHolder, w.requestId));
-                answer = new Answer.Granted(w.requestId, lease.sessionId(), w.clientHolder, lease.token(),
-                        lease.targetId(), lease.deadline(), expiresAt(lease.sessionId(), lease.token()),
-                        store.config().heartbeatIntervalMillis());
+                long token = lease.token();
+                lease.whenEnded(e -> sockets.leaseEnded(token, CdpSocket.Close.of(e)));
+                answer = new Answer.Granted(w.requestId, lease.sessionId(), w.clientHolder, token,
+                        lease.targetId(), lease.deadline(), expiresAt(lease.sessionId(), token),
+                        store.config().heartbeatIntervalMillis(), cdpUrl(lease.sessionId(), token));
             }
         } catch (LeaseRejectedException e) {
             answer = closed ? new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping")
@@ -234,6 +257,8 @@ final class LeaseService implements AutoCloseable {
         if (!registry.drop(h)) {
             throw stale(sessionId, token, "it was released meanwhile");
         }
+        // the sockets close before the tab is released: nothing reaches it from this holder afterwards
+        sockets.leaseEnded(token, new CdpSocket.Close(CdpSocket.CLOSE_RELEASED, "lease ended: released " + outcome));
         switch (outcome) {
             case DETACH -> h.lease().detach();
             case COMPLETED -> h.lease().complete();
@@ -316,6 +341,42 @@ final class LeaseService implements AutoCloseable {
         return l != null && l.token() == token ? l.expiresAt() : 0;
     }
 
+    // ------------------------------------------------------------------ CDP sockets
+
+    /** @return the lease's CDP socket URL, {@code ws://HOST:PORT/v1/cdp/<sessionId>/<token>} */
+    String cdpUrl(String sessionId, long token) {
+        return wsBase.get() + "/v1/cdp/" + URLEncoder.encode(sessionId, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/" + token;
+    }
+
+    /**
+     * The lease a CDP socket may be opened for.
+     *
+     * @throws ApiException {@code UNKNOWN_SESSION}, {@code STALE_TOKEN}, {@code UNAVAILABLE} (stopping)
+     */
+    LeaseRegistry.Held cdpLease(String sessionId, long token) {
+        ensureOpen();
+        return held(sessionId, token);
+    }
+
+    /**
+     * The fence of the CDP sockets: whether {@code h} is still a live lease held through the service (not
+     * released, not revoked as far as this process knows, the service not stopping).
+     */
+    boolean isLive(LeaseRegistry.Held h) {
+        return !closed && registry.held(h.lease().token()) == h && !h.lease().isRevoked();
+    }
+
+    /** @return Chrome's own WebSocket of the page target {@code targetId} */
+    URI pageSocket(String targetId) {
+        return URI.create(chromeWsBase + "/devtools/page/" + URLEncoder.encode(targetId, StandardCharsets.UTF_8));
+    }
+
+    /** @return the open CDP sockets */
+    CdpSockets sockets() {
+        return sockets;
+    }
+
     // ------------------------------------------------------------------ status, upkeep
 
     /** The read-only status. */
@@ -353,6 +414,7 @@ final class LeaseService implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        sockets.closeAll(new CdpSocket.Close(CdpSocket.CLOSE_GOING_AWAY, "the service is stopping"));
         sweeper.shutdownNow();
         for (LeaseRegistry.Waiting w : registry.waitings()) {
             if (!w.answer.isDone()) {
