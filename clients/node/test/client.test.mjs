@@ -47,8 +47,9 @@ test('a service that is not listening is UNREACHABLE, with status 0', async () =
 test('a wrong bearer token is UNAUTHORIZED (401) on every call and acquires nothing', { skip: NO_SERVICE }, async () => {
   const bad = new TableaseClient({ url: URL_, token: 'not-the-token' });
   const s = unique('unauth');
+  const key = unique('key');
   await assert.rejects(bad.status(), { code: 'UNAUTHORIZED', httpStatus: 401 });
-  await assert.rejects(bad.acquire({ sessionId: s, key: 'chatgpt', holder: 'h' }), { code: 'UNAUTHORIZED', httpStatus: 401 });
+  await assert.rejects(bad.acquire({ sessionId: s, key, holder: 'h' }), { code: 'UNAUTHORIZED', httpStatus: 401 });
   await assert.rejects(bad.cancel(1), { code: 'UNAUTHORIZED', httpStatus: 401 });
   assert.equal(await session(client(), s), undefined);
 });
@@ -56,13 +57,14 @@ test('a wrong bearer token is UNAUTHORIZED (401) on every call and acquires noth
 test('bad acquires are the service\'s typed errors and leave no session behind', { skip: NO_SERVICE }, async () => {
   const c = client();
   const s = unique('bad');
+  const key = unique('key');
   const cases = [
-    [{ sessionId: s, key: 'chatgpt', holder: 'h', requestClass: 'no-such-class' }, 'UNKNOWN_REQUEST_CLASS', 400, 'no-such-class'],
-    [{ sessionId: s, key: 'chatgpt' }, 'BAD_REQUEST', 400, 'holder'],
+    [{ sessionId: s, key, holder: 'h', requestClass: 'no-such-class' }, 'UNKNOWN_REQUEST_CLASS', 400, 'no-such-class'],
+    [{ sessionId: s, key }, 'BAD_REQUEST', 400, 'holder'],
     [{ sessionId: s, key: '', holder: 'h' }, 'BAD_REQUEST', 400, 'key'],
-    [{ sessionId: 42, key: 'chatgpt', holder: 'h' }, 'BAD_REQUEST', 400, 'sessionId'],
-    [{ sessionId: s, key: 'chatgpt', holder: 'h', waitMillis: -1 }, 'BAD_ARGUMENT', 0, 'waitMillis'],
-    [{ sessionId: s, key: 'chatgpt', holder: 'h', waitMillis: 1.5 }, 'BAD_ARGUMENT', 0, 'waitMillis'],
+    [{ sessionId: 42, key, holder: 'h' }, 'BAD_REQUEST', 400, 'sessionId'],
+    [{ sessionId: s, key, holder: 'h', waitMillis: -1 }, 'BAD_ARGUMENT', 0, 'waitMillis'],
+    [{ sessionId: s, key, holder: 'h', waitMillis: 1.5 }, 'BAD_ARGUMENT', 0, 'waitMillis'],
   ];
   for (const [request, code, status, words] of cases) {
     await assert.rejects(c.acquire(request), (e) => e instanceof TableaseError && e.code === code
@@ -77,7 +79,8 @@ test('a held lease beats itself, refuses a bad release outcome locally and a bad
   { skip: NO_SERVICE }, async () => {
     const c = client();
     const s = unique('held');
-    const lease = await c.acquire({ sessionId: s, key: 'gemini', holder: 'holder-1' });
+    const key = unique('key');
+    const lease = await c.acquire({ sessionId: s, key, holder: 'holder-1' });
     try {
       let beats = 0;
       lease.on('heartbeat', () => beats++);
@@ -90,7 +93,7 @@ test('a held lease beats itself, refuses a bad release outcome locally and a bad
       await assert.rejects(lease.update(''), { code: 'BAD_REQUEST', httpStatus: 400 });
       assert.equal(lease.state, 'held');
       assert.equal((await session(c, s)).conversationUrl, undefined, 'nothing written');
-      await assert.rejects(c.acquire({ sessionId: s, key: 'claude', holder: 'h2', signal: AbortSignal.timeout(200) }),
+      await assert.rejects(c.acquire({ sessionId: s, key: `${key}-other`, holder: 'h2' }),
         { code: 'KEY_MISMATCH', httpStatus: 409 });
       const beatsBefore = beats;
       await sleep(lease.heartbeatIntervalMillis * 2);
@@ -107,7 +110,8 @@ test('a lease whose beat the service refuses is marked lost: the event, ended, l
   { skip: NO_SERVICE }, async () => {
     const c = client();
     const s = unique('lost');
-    const lease = await c.acquire({ sessionId: s, key: 'gemini', holder: 'holder-1' });
+    const key = unique('key');
+    const lease = await c.acquire({ sessionId: s, key, holder: 'holder-1' });
     let lostEvents = 0;
     lease.on('lost', () => lostEvents++);
     // The lease ends behind the client's back (a raw release with its token, as another process could).
@@ -124,7 +128,7 @@ test('a lease whose beat the service refuses is marked lost: the event, ended, l
     assert.equal(lostEvents, 1);
     await assert.rejects(lease.update('https://chat.example/c/late'), { code: 'STALE_TOKEN', httpStatus: 409 });
     // clean up: the detached session is reattached and finished
-    const again = await c.acquire({ sessionId: s, key: 'gemini', holder: 'holder-2' });
+    const again = await c.acquire({ sessionId: s, key, holder: 'holder-2' });
     assert.equal(again.targetId, lease.targetId);
     await again.release('COMPLETED');
   });
@@ -133,11 +137,12 @@ test('an acquire aborted while queued is cancelled at the service (ABORTED) and 
   { skip: NO_SERVICE }, async () => {
     const c = client();
     const s = unique('abort');
-    const holder = await c.acquire({ sessionId: s, key: 'gemini', holder: 'driving' });
+    const key = unique('key');
+    const holder = await c.acquire({ sessionId: s, key, holder: 'driving' });
     try {
       const ac = new AbortController();
       let queued;
-      const waiting = c.acquire({ sessionId: s, key: 'gemini', holder: 'waiting', signal: ac.signal, onQueued: (q) => { queued = q; } });
+      const waiting = c.acquire({ sessionId: s, key, holder: 'waiting', signal: ac.signal, onQueued: (q) => { queued = q; } });
       const rejected = assert.rejects(waiting, (e) => e.code === 'ABORTED' && e.message.includes('WITHDRAWN'));
       for (let i = 0; i < 100 && queued === undefined; i++) {
         await sleep(20);

@@ -7,6 +7,7 @@ import { start, say, fail, sleep, outcome } from './common.mjs';
 const { client, args } = start({
   session: { type: 'string' }, key: { type: 'string' }, holder: { type: 'string', default: 'driver' },
   mark: { type: 'string', default: 'driver' }, 'when-lost': { type: 'string', default: 'exit' },
+  'conversation-url': { type: 'string' },
 });
 try {
   const lease = await client.acquire({ sessionId: args.session, key: args.key, holder: args.holder });
@@ -14,6 +15,9 @@ try {
   if (cdp) {
     await cdp.evaluate(`document.title = ${JSON.stringify(args.mark)};
       globalThis.__tablease = {drivenBy: ${JSON.stringify(args.holder)}, mark: ${JSON.stringify(args.mark)}}`);
+  }
+  if (args['conversation-url']) {
+    await lease.update(args['conversation-url']);
   }
   const lost = lease.ended;
   say('ready', { token: lease.token, targetId: lease.targetId, cdpUrl: lease.cdpUrl ?? null, expiresAt: lease.expiresAt });
