@@ -7,12 +7,10 @@ import { createServer } from 'node:http';
 import { agent, client, eventually, NO_SERVICE, session, unique } from './service.mjs';
 
 const NO_CDP = 'the granted answer has no cdpUrl: this service has no per-lease CDP endpoint yet';
-/** The send agent; a variant can be named to show that these checks catch it (NodeClientOnChromiumTest). */
-const SEND = process.env.TABLEASE_SEND_AGENT ?? 'send';
 
 /** Starts a session with a send that detaches; answers its lines. */
 async function sent(s, key, mark) {
-  const send = agent(SEND, { session: s, key, holder: 'send-1', mark, 'conversation-url': `https://chat.example/c/${s}` });
+  const send = agent('send', { session: s, key, holder: 'send-1', mark, 'conversation-url': `https://chat.example/c/${s}` });
   const lines = await send.succeeds();
   return { granted: lines.find((l) => l.event === 'granted'), lines };
 }
@@ -155,7 +153,7 @@ test('a frozen holder whose lease lapsed is refused everywhere: heartbeat, updat
     try {
       await eventually(async () => (await session(c, s))?.lease === undefined, 'the frozen holder\'s lease lapses');
       // Another holder takes the session over while the stale one is frozen, and drives the tab.
-      const next = agent('poll', { session: s, key, holder: 'next-1', 'drive-millis': 2_500, outcome: 'COMPLETED' });
+      const next = agent('poll', { session: s, key, holder: 'next-1', 'drive-millis': 4_000, outcome: 'COMPLETED' });
       await next.line('driving');
       stale.child.kill('SIGCONT');
       const lost = await stale.line('lost');

@@ -37,16 +37,17 @@ try {
   if (args['when-lost'] !== 'report') {
     process.exit(0);
   }
-  // What is left of the lease for a holder that was frozen past its expiry.
-  const socket = cdp ? await Promise.race([cdp.closed, sleep(5_000).then(() => null)]) : null;
+  // What is left of the lease for a holder that was frozen past its expiry: the HTTP calls first, then its
+  // CDP socket (closed by the service while it was frozen, or, if not, given 3 s to close), a command on it,
+  // and a new socket.
   const report = {
-    socket,
-    command: cdp ? await outcome(() => cdp.evaluate('document.title')) : null,
     heartbeat: await outcome(() => lease.heartbeat()),
     update: await outcome(() => lease.update('https://chat.example/c/stale')),
     release: await outcome(() => lease.release('COMPLETED')),
     reconnect: lease.cdpUrl ? await outcome(() => lease.cdp()) : null,
+    socket: cdp ? await Promise.race([cdp.closed, sleep(3_000).then(() => null)]) : null,
   };
+  report.command = cdp ? await outcome(() => cdp.evaluate('document.title')) : null;
   say('stale', report);
   process.exit(0);
 } catch (e) {
