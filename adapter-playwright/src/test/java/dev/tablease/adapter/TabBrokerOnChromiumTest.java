@@ -398,6 +398,47 @@ class TabBrokerOnChromiumTest {
     }
 
     @Test
+    void whenEnded_tellsEachListenerOnce_theRevocationWithItsReason_aReleaseWithoutOne_andALateListenerAtOnce()
+            throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000);
+        RecordingStore store = store(fast().globalMax(2).build(), clock::get);
+        TabBroker broker = TabBroker.start(AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50)
+                .withHeartbeatIntervalMillis(60_000), store); // the handles do not beat within this test
+        toClose.add(broker);
+        TabLease revoked = broker.acquire("s1", "chat", "default");
+        TabLease released = broker.acquire("s2", "chat2", "default");
+        java.util.List<LeaseRevokedException> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<LeaseRevokedException> toldReleased = new java.util.concurrent.CopyOnWriteArrayList<>();
+        revoked.whenEnded(told::add);
+        revoked.whenEnded(told::add);
+        released.whenEnded(toldReleased::add);
+        assertEquals(java.util.List.of(), told, "nothing before the end");
+
+        released.complete();
+        assertEquals(1, toldReleased.size(), "told by the release, on the releasing thread");
+        assertEquals(Optional.empty(), toldReleased.get(0).reason());
+        assertEquals(Optional.empty(), toldReleased.get(0).refusal());
+        released.close();
+        assertEquals(1, toldReleased.size(), "once");
+
+        clock.addAndGet(10_000); // past the heartbeat timeout: the next tick revokes s1
+        long end = System.currentTimeMillis() + 5_000;
+        while (told.size() < 2 && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, told.size(), "each listener once: " + told);
+        assertEquals(Optional.of(RevokeReason.HEARTBEAT_MISSED), told.get(0).reason());
+        assertEquals(revoked.token(), told.get(0).token());
+        java.util.List<LeaseRevokedException> late = new java.util.ArrayList<>();
+        revoked.whenEnded(late::add);
+        assertEquals(1, late.size(), "a listener after the end is told at once");
+        assertEquals(Optional.of(RevokeReason.HEARTBEAT_MISSED), late.get(0).reason());
+        revoked.close();
+        Thread.sleep(200);
+        assertEquals(2, told.size(), "never again");
+    }
+
+    @Test
     void queuedAcquire_honoursTheQueueDeadline_andCanBeCancelledOrInterrupted() throws Exception {
         RecordingStore store = store(fast().maxPerKey(1).globalMax(1).queueTimeoutMillis(700).build());
         TabBroker broker = broker(store);

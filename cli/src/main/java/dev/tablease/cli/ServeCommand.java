@@ -66,7 +66,9 @@ public final class ServeCommand implements Command {
                 Starts the lease service: one broker on one Chrome (attached over CDP on loopback with --cdp,
                 or launched headless with --launch) over a store (in memory, or the file store with --store),
                 serving acquire, wait, cancel, heartbeat, release, update and status over HTTP/JSON
-                (serve/src/main/resources/dev/tablease/serve/openapi.yaml). Every request needs
+                (serve/src/main/resources/dev/tablease/serve/openapi.yaml), and each grant's own CDP
+                WebSocket (its cdpUrl, ws://HOST:PORT/v1/cdp/<sessionId>/<token>) proxied to that tab
+                only and closed when the lease ends. Every request needs
                 'Authorization: Bearer <token>'; the token is generated at start and written to the token
                 file, readable by its owner only (0600). Prints one line when it listens:
                   tablease serve: listening on http://127.0.0.1:7311 (token in /root/.tablease/serve.token)
@@ -75,7 +77,8 @@ public final class ServeCommand implements Command {
 
                 options:
                   --cdp <url>            attach to the Chrome at http://127.0.0.1:PORT (loopback only)
-                  --launch               launch /usr/bin/chromium headless (or --chromium <path>)
+                  --launch               launch /usr/bin/chromium headless (or --chromium <path>) with
+                                         a DevTools port on 127.0.0.1 (for the CDP sockets)
                   --chromium <path>      the browser --launch starts
                   --port <n>             the TCP port, 0 for an ephemeral one; default 7311
                   --host <address>       the address to bind; default 127.0.0.1

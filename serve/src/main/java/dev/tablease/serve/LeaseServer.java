@@ -18,9 +18,12 @@ import java.net.URI;
 public interface LeaseServer extends AutoCloseable {
 
     /**
-     * Starts the broker (launching or connecting to Chrome as {@code adapter} says, with the broker's own
-     * heartbeats turned off), generates the bearer token, writes it to {@link ServeConfig#tokenFile()} (mode
-     * 0600), and starts listening.
+     * Starts the broker (connecting to Chrome as {@code adapter} says, with the broker's own heartbeats turned
+     * off; in launch mode the service first starts the browser itself with a DevTools port on 127.0.0.1, which
+     * the per-lease CDP sockets proxy to, and connects to it), generates the bearer token, writes it to
+     * {@link ServeConfig#tokenFile()} (mode 0600), and starts listening. Every grant carries a {@code cdpUrl}:
+     * the lease's own CDP WebSocket on its tab only, closed the moment the lease ends (docs/serve.md, "Fencing
+     * at the tab").
      *
      * @param config  where and how to listen
      * @param adapter how the broker reaches Chrome, and its timings ({@code heartbeatIntervalMillis} is ignored:
@@ -47,9 +50,9 @@ public interface LeaseServer extends AutoCloseable {
 
     /**
      * Stops listening (open long polls are answered {@code 503 UNAVAILABLE}), withdraws the queued requests,
-     * releases the leases held through the service with {@code DETACH} (their reservations stay), closes the
-     * broker (a launched browser is closed, a connected one only disconnected) and deletes the token file. Does
-     * not close the store. Idempotent.
+     * closes the CDP sockets (code 1001), releases the leases held through the service with {@code DETACH}
+     * (their reservations stay), closes the broker (a launched browser is stopped, a connected one only
+     * disconnected) and deletes the token file. Does not close the store. Idempotent.
      */
     @Override
     void close();

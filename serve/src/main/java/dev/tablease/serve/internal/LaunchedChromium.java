@@ -22,6 +22,10 @@ import java.util.stream.Stream;
  */
 final class LaunchedChromium implements AutoCloseable {
 
+    /** The flags that keep background tabs running at full speed (Playwright's launcher passes them too). */
+    static final List<String> NO_BACKGROUND_THROTTLING = List.of("--disable-background-timer-throttling",
+            "--disable-backgrounding-occluded-windows", "--disable-renderer-backgrounding");
+
     /** How long the start waits for the DevTools port, in milliseconds. */
     static final long START_TIMEOUT_MILLIS = 30_000;
 
@@ -61,6 +65,8 @@ final class LaunchedChromium implements AutoCloseable {
             cmd.add("--headless=new");
         }
         cmd.addAll(args);
+        // what Playwright's own launcher passes: background tabs keep full-speed timers and animation frames
+        cmd.addAll(NO_BACKGROUND_THROTTLING);
         cmd.add("about:blank");
         Path log = profile.resolve("tablease-chromium.log");
         Process p;
