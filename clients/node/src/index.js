@@ -3,8 +3,9 @@
 // acquired over HTTP, beaten automatically while held, released with an outcome, and a CDP socket to the
 // lease's tab only, which the service closes the moment the lease ends.
 //
-// Plain JavaScript with JSDoc types; one dependency, `ws`, for the CDP WebSocket (Node 18's own WebSocket is
-// experimental and cannot send an Authorization header on the upgrade).
+// Plain JavaScript with JSDoc types; one dependency, `ws`, for the CDP WebSocket (Node 18 and 20 have no
+// WebSocket client without a flag, and the standard WebSocket API cannot set the Authorization header the
+// upgrade needs).
 
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
