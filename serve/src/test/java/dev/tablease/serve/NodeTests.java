@@ -31,6 +31,12 @@ final class NodeTests {
     static final Path CLIENT_DIR = Path.of(System.getProperty("tablease.node.client.dir", "../clients/node"))
             .toAbsolutePath().normalize();
 
+    /** The node executable ({@code -Dtablease.node=…} names another, e.g. a missing one to see the skip). */
+    static final String NODE = System.getProperty("tablease.node", "node");
+
+    /** The npm executable ({@code -Dtablease.npm=…}). */
+    static final String NPM = System.getProperty("tablease.npm", "npm");
+
     /** The oldest Node the client supports ({@code engines.node} of its package.json). */
     static final int MIN_NODE_MAJOR = 18;
 
@@ -92,7 +98,7 @@ final class NodeTests {
         }
         synchronized (NodeTests.class) {
             if (!installed) {
-                Result r = exec(List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 300, "npm | ");
+                Result r = exec(List.of(NPM, "ci", "--no-audit", "--no-fund"), Map.of(), 300, "npm | ");
                 Assertions.assertEquals(0, r.exit, "npm ci in " + CLIENT_DIR + " failed:\n" + r.output);
                 installed = true;
             }
@@ -102,7 +108,7 @@ final class NodeTests {
     /** @return why node or npm cannot be used, or null */
     private static String problemWithNode() throws InterruptedException {
         try {
-            Result v = exec(List.of("node", "--version"), Map.of(), 30, null);
+            Result v = exec(List.of(NODE, "--version"), Map.of(), 30, null);
             Matcher m = Pattern.compile("v(\\d+)\\.").matcher(v.output);
             if (v.exit != 0 || !m.find()) {
                 return "node --version failed: " + v.output.strip();
@@ -110,7 +116,7 @@ final class NodeTests {
             if (Integer.parseInt(m.group(1)) < MIN_NODE_MAJOR) {
                 return "node " + v.output.strip() + " is older than " + MIN_NODE_MAJOR;
             }
-            Result npm = exec(List.of("npm", "--version"), Map.of(), 60, null);
+            Result npm = exec(List.of(NPM, "--version"), Map.of(), 60, null);
             if (npm.exit != 0) {
                 return "npm --version failed: " + npm.output.strip();
             }
@@ -139,7 +145,7 @@ final class NodeTests {
         for (Path file : files) {
             Path tap = Files.createTempFile("tablease-node-", ".tap");
             try {
-                List<String> cmd = new ArrayList<>(List.of("node", "--test",
+                List<String> cmd = new ArrayList<>(List.of(NODE, "--test",
                         "--test-reporter=spec", "--test-reporter-destination=stdout",
                         "--test-reporter=tap", "--test-reporter-destination=" + tap));
                 cmd.addAll(extraArgs);
