@@ -90,6 +90,7 @@ public final class NodeDemo {
      *
      * @param clientDir the Node client's directory
      * @return a sentence for the user, or null when it can run
+     * @throws InterruptedException when interrupted while node or npm answers
      */
     public static String problem(Path clientDir) throws InterruptedException {
         if (!Files.isRegularFile(clientDir.resolve("package.json"))) {
@@ -119,6 +120,7 @@ public final class NodeDemo {
      * @param settings what the run needs ({@link #problem} said it can run)
      * @param out      where the story and the checks are printed
      * @return whether every check held
+     * @throws Exception when the browser, the service or an agent could not be started
      */
     public static boolean run(Settings settings, PrintStream out) throws Exception {
         return new NodeDemo(settings, out).story();
