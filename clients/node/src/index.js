@@ -352,7 +352,8 @@ export class TableaseClient {
 }
 
 /**
- * A granted lease. It beats itself every `heartbeatIntervalMillis / 2` until it is released or lost.
+ * A granted lease. It beats itself every `heartbeatIntervalMillis / 2` until it is released or lost (the beats keep
+ * the process alive meanwhile).
  *
  * Events: `heartbeat` (the service's answer), `heartbeatError` (a beat that failed without a verdict, e.g. the
  * service unreachable; the next beat is tried on time), `lost` (a TableaseError: the service refused a beat,
@@ -426,6 +427,8 @@ export class Lease extends EventEmitter {
           this.#schedule();
         });
     }, every);
+    // The timer keeps the process alive while the lease is held (`await lease.ended` must not end the process);
+    // a forgotten lease ends at the latest with the session's deadline, when the next beat is refused.
   }
 
   #stopBeating() {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
 import { TableaseClient } from '../src/index.js';
 
 export const URL_ = process.env.TABLEASE_URL;
@@ -17,6 +18,16 @@ export const NO_SERVICE = URL_ && TOKEN_FILE ? false
 export function client() {
   return new TableaseClient({ url: URL_, tokenFile: TOKEN_FILE });
 }
+
+/** The agent processes started by this test file; any still running at its end is killed. */
+const children = new Set();
+after(() => {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGKILL');
+    }
+  }
+});
 
 /** A fresh name per test, so that tests never share a session. */
 let counter = 0;
@@ -37,6 +48,7 @@ export function agent(name, args) {
     argv.push(`--${k}`, String(v));
   }
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  children.add(child);
   /** @type {any[]} */
   const lines = [];
   /** @type {{event: string, resolve: (line: any) => void}[]} */
