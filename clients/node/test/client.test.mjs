@@ -157,3 +157,39 @@ test('an acquire aborted while queued is cancelled at the service (ABORTED) and 
       await holder.release('COMPLETED');
     }
   });
+
+test('a rejection is REJECTED (409) with the kernel\'s reason and retryAfterMillis, and the queue is unchanged',
+  { skip: NO_SERVICE }, async () => {
+    const c = client();
+    const key = unique('key');
+    const capacity = (await c.status()).config.queueCapacity;
+    const holder = await c.acquire({ sessionId: unique('full'), key, holder: 'holding' });
+    const ac = new AbortController();
+    const waiting = [];
+    try {
+      // fill the key's queue with sessions waiting for its one tab
+      for (let i = 0; i < capacity; i++) {
+        let queued;
+        const p = c.acquire({ sessionId: unique('full'), key, holder: `waiting-${i}`, signal: ac.signal, onQueued: (q) => { queued = q; } });
+        waiting.push(p.catch((e) => e));
+        for (let j = 0; j < 100 && queued === undefined; j++) {
+          await sleep(20);
+        }
+        assert.ok(queued, `waiter ${i} is queued`);
+      }
+      const before = (await c.status()).queues.find((q) => q.key === key).sessions;
+      assert.equal(before.length, capacity);
+      const s = unique('full');
+      await assert.rejects(c.acquire({ sessionId: s, key, holder: 'one-too-many' }), (e) => e instanceof TableaseError
+        && e.code === 'REJECTED' && e.httpStatus === 409 && e.reason === 'QUEUE_FULL'
+        && Number.isInteger(e.retryAfterMillis) && e.retryAfterMillis > 0 && e.sessionId === s);
+      assert.deepEqual((await c.status()).queues.find((q) => q.key === key).sessions, before, 'the queue is unchanged');
+      assert.equal(await session(c, s), undefined);
+    } finally {
+      ac.abort();
+      for (const e of await Promise.all(waiting)) {
+        assert.equal(e.code, 'ABORTED', String(e));
+      }
+      await holder.release('COMPLETED');
+    }
+  });
