@@ -48,6 +48,12 @@ public interface TabLease extends AutoCloseable {
     long deadline();
 
     /**
+     * @return when the lease lapses unless beaten before (absolute milliseconds of the store's clock), as of its
+     *         grant or this handle's last accepted {@link #heartbeat()}; a read of this handle, not of the store
+     */
+    long expiresAt();
+
+    /**
      * @return the tab's Playwright page, for single-threaded use (see the class comment)
      * @throws LeaseRevokedException when the lease is no longer held
      */

@@ -15,7 +15,9 @@ import dev.tablease.kernel.RejectReason;
 import dev.tablease.kernel.RevokeReason;
 import dev.tablease.kernel.Tab;
 import dev.tablease.kernel.TabState;
+import dev.tablease.store.ForwardingKernelStore;
 import dev.tablease.store.InMemoryKernelStore;
+import dev.tablease.store.KernelStore;
 import dev.tablease.store.MillisClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -111,7 +113,7 @@ class TabBrokerOnChromiumTest {
         return s;
     }
 
-    private TabBroker broker(RecordingStore store) {
+    private TabBroker broker(KernelStore store) {
         TabBroker b = TabBroker.start(AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50), store);
         toClose.add(b);
         return b;
@@ -157,6 +159,96 @@ class TabBrokerOnChromiumTest {
         assertEquals(TabState.POOLED, state.tabs().get(0).state());
         assertTrue(store.decisions(Decision.Extended.class).size() >= 1, "the handle heartbeated on its own");
         assertThrows(LeaseRevokedException.class, lease::page, "a released lease refuses use");
+    }
+
+    @Test
+    void finishedSessionsTab_isResetAsItEntersThePool_soTheNextSessionsGrantHandsItOverWithoutNavigating()
+            throws Exception {
+        RecordingStore store = store(fast().maxPerKey(1).build());
+        TabBroker broker = broker(store);
+
+        TabLease first = broker.acquire("first", "chat", "default");
+        String target = first.targetId();
+        first.run(p -> {
+            p.navigate(chat.base().toString());
+            p.evaluate("window.leftover = 'first'");
+        });
+        first.complete();
+        // the reset ahead runs on the executor after the release: wait for the tab to show about:blank
+        awaitPageUrl(target, "about:blank");
+        // a mark left by an outside CDP client on the reset page survives only if the next grant does not navigate
+        Cdp.call(chromium.pageWebSocket(target), "Runtime.evaluate", "{\"expression\":\"window.mark = 'kept'\"}");
+
+        TabLease second = broker.acquire("second", "chat", "default");
+        assertEquals(target, second.targetId(), "the pooled tab is granted on");
+        assertEquals("kept", second.page().evaluate("String(window.mark)"), "the grant did not navigate the reset tab again");
+        assertEquals("undefined", second.page().evaluate("String(window.leftover)"), "nothing of the first session is left");
+        assertEquals(1, store.decisions(Decision.ResetTab.class).size(), "the kernel still decides the reset");
+        second.complete();
+    }
+
+    @Test
+    void expiresAt_isTheKernelsExpiryAtTheGrant_andAfterEachAcceptedHeartbeat() throws Exception {
+        RecordingStore store = store(fast().build());
+        TabBroker broker = broker(store);
+        TabLease lease = broker.acquire("beats", "chat", "default");
+        assertEquals(kernelExpiry(store, "beats"), lease.expiresAt(), "at the grant");
+        Thread.sleep(20);
+        long before = lease.expiresAt();
+        lease.heartbeat();
+        assertTrue(lease.expiresAt() > before, "a beat moves it");
+        assertEquals(kernelExpiry(store, "beats"), lease.expiresAt(), "after the beat");
+        lease.complete();
+    }
+
+    private static long kernelExpiry(KernelStore store, String sessionId) {
+        return store.snapshot().sessions().stream().filter(s -> s.sessionId().equals(sessionId)).findFirst()
+                .orElseThrow().lease().expiresAt();
+    }
+
+    @Test
+    void withAStoreSharedByProcesses_thePooledTabIsResetAtTheNextGrant_notAhead() throws Exception {
+        RecordingStore recording = store(fast().maxPerKey(1).build());
+        KernelStore shared = new ForwardingKernelStore(recording) {
+            @Override
+            public boolean processLocal() {
+                return false; // as a store other processes also apply inputs to
+            }
+        };
+        TabBroker broker = broker(shared);
+
+        TabLease first = broker.acquire("first", "chat", "default");
+        String target = first.targetId();
+        first.run(p -> p.navigate(chat.base().toString()));
+        first.complete();
+        Cdp.call(chromium.pageWebSocket(target), "Runtime.evaluate", "{\"expression\":\"window.mark = 'kept'\"}");
+
+        TabLease second = broker.acquire("second", "chat", "default");
+        assertEquals(target, second.targetId());
+        assertEquals("about:blank", second.page().url());
+        assertEquals("undefined", second.page().evaluate("String(window.mark)"), "reset at the grant: the mark is gone");
+        second.complete();
+    }
+
+    /** Waits (at most 10 s) until the target's URL, as another CDP client sees it, is {@code url}. */
+    private static void awaitPageUrl(String targetId, String url) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String last = null;
+        while (System.nanoTime() < end) {
+            String reply = Cdp.call(chromium.browserWebSocket(), "Target.getTargets", "{}");
+            for (var e : com.google.gson.JsonParser.parseString(reply).getAsJsonObject().getAsJsonObject("result")
+                    .getAsJsonArray("targetInfos")) {
+                var t = e.getAsJsonObject();
+                if (t.get("targetId").getAsString().equals(targetId)) {
+                    last = t.get("url").getAsString();
+                }
+            }
+            if (url.equals(last)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("target " + targetId + " is at " + last + ", not " + url);
     }
 
     @Test

@@ -10,8 +10,12 @@ import dev.tablease.kernel.TabState;
 import dev.tablease.store.InMemoryKernelStore;
 import dev.tablease.store.KernelStore;
 import dev.tablease.store.MillisClock;
+import dev.tablease.store.SqliteKernelStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.util.concurrent.TimeUnit;
 
@@ -25,10 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UsageExampleTest {
 
     /** The README example, verbatim between the markers. @return the answer */
-    static String readmeExample(String chatUrl) throws InterruptedException {
+    static String readmeExample(String chatUrl, Path storeFile) throws InterruptedException {
         // readme:begin
         KernelConfig kernel = KernelConfig.builder().maxPerKey(3).globalMax(8).build();
-        try (KernelStore store = new InMemoryKernelStore(kernel, MillisClock.system());
+        // the SQLite store the agent processes of this host share, e.g. ~/.tablease/tablease.db (docs/store.md)
+        try (KernelStore store = SqliteKernelStore.open(storeFile, kernel);
              TabBroker broker = TabBroker.start(AdapterConfig.launch(), store)) { // /usr/bin/chromium, headless
             // `send`: a new session. The lease heartbeats on its own until it is closed.
             try (TabLease lease = broker.acquire("s-42", "chatgpt", "pro")) {
@@ -41,7 +46,7 @@ class UsageExampleTest {
                 });
                 lease.setConversationUrl(url);              // a write fenced by the lease's token
             }                                               // close() = DETACH: the tab stays reserved
-            // `poll`, later (or from another process sharing the store): reattaches to the same tab.
+            // `poll`, later (or a process sharing the store and the browser): reattaches to the same tab.
             try (TabLease lease = broker.acquire("s-42", "chatgpt", "pro")) {
                 lease.call(page -> page.waitForSelector("#status:text-is('done')"));
                 String answer = lease.call(page -> page.textContent("#answer"));
@@ -55,9 +60,16 @@ class UsageExampleTest {
     }
 
     @Test
-    void readmeExample_sendsDetachesThenReattachesAndReadsTheAnswer() throws Exception {
+    void readmeExample_sendsDetachesThenReattachesAndReadsTheAnswer(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("tablease.db");
         try (ChatServer chat = new ChatServer(20, 5)) {
-            assertEquals(chat.fullAnswer("Summarise the seed document"), readmeExample(chat.base().toString()));
+            assertEquals(chat.fullAnswer("Summarise the seed document"), readmeExample(chat.base().toString(), db));
+        }
+        try (SqliteKernelStore store = SqliteKernelStore.openExisting(db, MillisClock.system(),
+                SqliteKernelStore.Options.defaults())) {
+            assertTrue(store.log(0, 100).size() >= 4, "every transition of the example is in the store's log");
+            assertTrue(store.snapshot().sessions().stream().noneMatch(s -> s.sessionId().equals("s-42")),
+                    "the completed session is gone from the durable state");
         }
     }
 

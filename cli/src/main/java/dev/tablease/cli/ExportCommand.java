@@ -1,6 +1,8 @@
 package dev.tablease.cli;
 
-import dev.tablease.store.SqliteKernelStore;
+import dev.tablease.store.BootClock;
+import dev.tablease.store.InputLogStore;
+import dev.tablease.store.MillisClock;
 import dev.tablease.store.StateFile;
 import dev.tablease.store.StoreException;
 
@@ -13,8 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code tablease export [--store <tablease.db>] [--out <state.json>]}: the SQLite store's current state as a JSON
- * state file (the file store's format, {@code docs/store.md}): config, time line anchor, state. Read-only.
+ * {@code tablease export [--store <tablease.db | postgresql://…>] [--out <state.json>]}: the store's current state as
+ * a JSON state file ({@code docs/store.md}, "Export, import and migration"): config, time line anchor, state.
+ * Read-only.
  */
 public final class ExportCommand implements Command {
 
@@ -37,7 +40,7 @@ public final class ExportCommand implements Command {
 
     @Override
     public String arguments() {
-        return "[--store <tablease.db>] [--out <state.json>]";
+        return "[--store <tablease.db | postgresql://…>] [--out <state.json>]";
     }
 
     @Override
@@ -53,12 +56,15 @@ public final class ExportCommand implements Command {
                 can be read by 'tablease import' (into a new store) and by 'tablease status'.
 
                 options:
-                  --store <file>  the SQLite store; default: $TABLEASE_STORE when set, else ~/.tablease/tablease.db
-                  --out <file>    where to write; default: standard output. An existing file is not overwritten.
+                  --store <store>  an SQLite file or a PostgreSQL URL (postgresql://user@host:port/db; the
+                                   password from the URL or $PGPASSWORD); default: $TABLEASE_STORE when
+                                   set, else ~/.tablease/tablease.db
+                  --out <file>     where to write; default: standard output. An existing file is not
+                                   overwritten.
 
                 exit codes:
                   0  exported
-                  1  the store is corrupt or not a tablease store (nothing written)
+                  1  the store is corrupt, not a tablease store, or cannot be reached (nothing written)
                   2  wrong arguments, no store at that path, or --out exists
                 """;
     }
@@ -72,9 +78,14 @@ public final class ExportCommand implements Command {
         } catch (Args.UsageException e) {
             return usageError(err, e.getMessage());
         }
-        Path db = StoreLocation.resolve(a.get("store", null), env);
-        if (!Files.isRegularFile(db) || !StoreFiles.isDatabase(db)) {
-            err.println("tablease export: no SQLite store at " + db);
+        StoreTarget store;
+        try {
+            store = StoreLocation.target(a.get("store", null), env);
+        } catch (IllegalArgumentException e) {
+            return usageError(err, e.getMessage());
+        }
+        if (!store.exists()) {
+            err.println("tablease export: no store at " + store.describe());
             return USAGE;
         }
         Path target = a.has("out") ? Path.of(a.get("out", null)) : null;
@@ -83,9 +94,8 @@ public final class ExportCommand implements Command {
             return USAGE;
         }
         byte[] bytes;
-        try (SqliteKernelStore store = SqliteKernelStore.openExisting(db, System::currentTimeMillis,
-                SqliteKernelStore.Options.defaults())) {
-            bytes = new StateFile().encode(new StateFile.Contents(store.config(), store.clockAnchor(), store.snapshot()));
+        try (InputLogStore open = store.openExisting(MillisClock.system(), BootClock.system())) {
+            bytes = new StateFile().encode(new StateFile.Contents(open.config(), open.clockAnchor(), open.snapshot()));
         } catch (StoreException e) {
             err.println("tablease export: " + e.getMessage());
             return FAILED;
@@ -96,7 +106,7 @@ public final class ExportCommand implements Command {
                 out.flush();
             } else {
                 Files.write(target, bytes, java.nio.file.StandardOpenOption.CREATE_NEW);
-                err.println("exported " + db + " to " + target);
+                err.println("exported " + store.describe() + " to " + target);
             }
         } catch (IOException e) {
             err.println("tablease export: cannot write " + target + ": " + e);

@@ -1,7 +1,6 @@
 package dev.tablease.cli;
 
 import dev.tablease.kernel.InvalidStateException;
-import dev.tablease.store.SqliteKernelStore;
 import dev.tablease.store.StateFile;
 import dev.tablease.store.StoreException;
 
@@ -13,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code tablease import <state.json> [--store <tablease.db>]}: a new SQLite store whose log starts from a JSON
- * state file's state; the one-shot migration from the file store ({@code ~/.tablease/state.json}).
+ * {@code tablease import <state.json> [--store <tablease.db | postgresql://…>]}: a new store whose log starts from a
+ * JSON state file's state; the one-shot migration from the removed file store ({@code ~/.tablease/state.json}).
  */
 public final class ImportCommand implements Command {
 
@@ -37,29 +36,33 @@ public final class ImportCommand implements Command {
 
     @Override
     public String arguments() {
-        return "<state.json> [--store <tablease.db>]";
+        return "<state.json> [--store <tablease.db | postgresql://…>]";
     }
 
     @Override
     public String summary() {
-        return "start a new SQLite store from a JSON state file (migration from the file store)";
+        return "start a new store from a JSON state file (migration from the removed file store)";
     }
 
     @Override
     public String help() {
         return """
                 Reads and fully validates the state file (format, version, config, and the kernel's invariants on
-                its state), then creates a new SQLite store whose log starts from that state, with its config and
-                time line anchor. Migration from the file store: stop the agents, run
-                'tablease import ~/.tablease/state.json', point them at the new store. The state file is left as
-                it is; an existing store is never overwritten.
+                its state), then creates a new store whose log starts from that state, with its config (and, on
+                SQLite, its time line anchor; PostgreSQL's time is the database's clock). Migration from the
+                removed file store: stop the agents, run 'tablease import ~/.tablease/state.json', point them at
+                the new store. The state file is left as it is; an existing store is never overwritten.
 
                 options:
-                  --store <file>  the new SQLite store; default: $TABLEASE_STORE when set, else ~/.tablease/tablease.db
+                  --store <store>  the new store: an SQLite file, or a PostgreSQL URL
+                                   (postgresql://user@host:port/db; the password from the URL or $PGPASSWORD)
+                                   whose schema is empty; default: $TABLEASE_STORE when set, else
+                                   ~/.tablease/tablease.db
 
                 exit codes:
                   0  imported
-                  1  the state file is corrupt or its state inconsistent, or the store exists (nothing written)
+                  1  the state file is corrupt or its state inconsistent, the store exists, or the database
+                     cannot be reached (nothing written)
                   2  wrong arguments, or no state file at that path
                 """;
     }
@@ -78,16 +81,20 @@ public final class ImportCommand implements Command {
             err.println("tablease import: no state file at " + source);
             return USAGE;
         }
-        Path db = StoreLocation.resolve(a.get("store", null), env);
-        if (Files.exists(db)) {
-            err.println("tablease import: " + db + " exists; import creates a new store only (nothing was changed)");
+        StoreTarget store;
+        try {
+            store = StoreLocation.target(a.get("store", null), env);
+        } catch (IllegalArgumentException e) {
+            return usageError(err, e.getMessage());
+        }
+        if (store instanceof StoreTarget.Sqlite && store.exists()) {
+            err.println("tablease import: " + store.describe() + " exists; import creates a new store only (nothing was changed)");
             return FAILED;
         }
         try {
             StateFile.Contents contents = new StateFile().read(source);
-            SqliteKernelStore.importState(db, contents.config(), contents.state(), contents.clock(),
-                    SqliteKernelStore.Options.defaults());
-            out.println("imported " + source + " into " + db + ": " + contents.state().tabs().size() + " tabs, "
+            store.importState(contents);
+            out.println("imported " + source + " into " + store.describe() + ": " + contents.state().tabs().size() + " tabs, "
                     + contents.state().sessions().size() + " sessions");
             return OK;
         } catch (StoreException | InvalidStateException | IllegalStateException e) {

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code tablease replay <trace.jsonl | tablease.db>}: feeds a trace (or an SQLite store's log) through a fresh kernel (see {@link TraceReplayer}),
+ * {@code tablease replay <trace.jsonl | tablease.db | postgresql://…>}: feeds a trace (or a database store's log) through a fresh kernel (see {@link TraceReplayer}),
  * prints the replayed trace (header, then every step with the kernel's decisions) as JSON Lines on
  * standard output, and a one-line summary on standard error. Exit 0 on success, 1 with
  * {@code line N: reason} on an invariant violation or a decision mismatch, 2 with {@code line N: reason}
@@ -42,7 +42,7 @@ public final class ReplayCommand implements Command {
 
     @Override
     public String arguments() {
-        return "<trace.jsonl | tablease.db>";
+        return "<trace.jsonl | tablease.db | postgresql://…>";
     }
 
     @Override
@@ -57,7 +57,9 @@ public final class ReplayCommand implements Command {
                 every step it checks the state invariants and FencedWrites, after every Tick
                 NothingOverdue, and, when the trace records decisions, that the kernel decided exactly
                 those. The replayed trace (header and every step with the kernel's decisions) is written
-                to standard output as JSON Lines; a one-line summary goes to standard error.
+                to standard output as JSON Lines; a one-line summary goes to standard error. The trace of
+                a run is the store's log: an SQLite file or a PostgreSQL URL (postgresql://user@host:port/db;
+                the password from the URL or $PGPASSWORD) is read as its trace.
                 The format is described in docs/trace-format.md.
 
                 exit codes:
@@ -72,23 +74,23 @@ public final class ReplayCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.size() != 1 || args.get(0).startsWith("-")) {
             err.println("tablease replay: expected one trace file" + (args.isEmpty() ? "" : ", got " + args));
-            err.println("usage: tablease replay <trace.jsonl | tablease.db>");
+            err.println("usage: tablease replay <trace.jsonl | tablease.db | postgresql://…>");
             return USAGE;
         }
-        Path file = Path.of(args.get(0));
+        String file = args.get(0);
         BufferedWriter stdout = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         Path traceFile;
         try {
-            traceFile = StoreFiles.asTrace(file); // an SQLite store: its log is the trace
+            traceFile = StoreTarget.asTrace(file, System.getenv()); // a database store: its log is the trace
         } catch (IOException | RuntimeException e) {
-            err.println(file + ": " + e.getMessage());
+            err.println(StoreTarget.redact(file) + ": " + e.getMessage());
             return e instanceof dev.tablease.store.LogCorruptException ? FAILED : USAGE;
         }
         try (TraceReader trace = TraceReader.open(traceFile)) {
             TraceWriter echo = new TraceWriter(stdout, trace.header().config());
             ReplaySummary summary = replayer.replay(trace, step -> echo.write(step.input(), step.decisions()));
             echo.flush();
-            err.println("replayed " + file + ": " + summary.describe());
+            err.println("replayed " + StoreTarget.redact(file) + ": " + summary.describe());
             return OK;
         } catch (ReplayFailedException e) {
             flush(stdout);

@@ -4,7 +4,6 @@ import dev.tablease.adapter.AdapterConfig;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.serve.LeaseServer;
 import dev.tablease.serve.ServeConfig;
-import dev.tablease.store.FileKernelStore;
 import dev.tablease.store.InMemoryKernelStore;
 import dev.tablease.store.KernelStore;
 import dev.tablease.store.MillisClock;
@@ -31,6 +30,9 @@ public final class ServeCommand implements Command {
     /** Counted down to stop the service; {@code null}: stop on the JVM's shutdown (SIGINT, SIGTERM). */
     private final CountDownLatch stop;
 
+    /** The environment: {@code $PGPASSWORD} for a PostgreSQL {@code --store} ({@link StoreTarget}). */
+    private final java.util.Map<String, String> env;
+
     /** A command that serves until the JVM shuts down. */
     public ServeCommand() {
         this(null);
@@ -42,7 +44,18 @@ public final class ServeCommand implements Command {
      * @param stop the stop signal, or {@code null} for the JVM's shutdown
      */
     public ServeCommand(CountDownLatch stop) {
+        this(stop, System.getenv());
+    }
+
+    /**
+     * A command that serves until {@code stop} is counted down, with its own environment (tests).
+     *
+     * @param stop the stop signal, or {@code null} for the JVM's shutdown
+     * @param env  the environment ({@code $PGPASSWORD})
+     */
+    public ServeCommand(CountDownLatch stop, java.util.Map<String, String> env) {
         this.stop = stop;
+        this.env = env;
     }
 
     @Override
@@ -52,7 +65,7 @@ public final class ServeCommand implements Command {
 
     @Override
     public String arguments() {
-        return "(--cdp <http://127.0.0.1:PORT> | --launch) [--port N] [--token-file F] [--store F] …";
+        return "(--cdp <http://127.0.0.1:PORT> | --launch) [--port N] [--token-file F] [--store DB] …";
     }
 
     @Override
@@ -64,7 +77,7 @@ public final class ServeCommand implements Command {
     public String help() {
         return """
                 Starts the lease service: one broker on one Chrome (attached over CDP on loopback with --cdp,
-                or launched headless with --launch) over a store (in memory, or the file store with --store),
+                or launched headless with --launch) over a store (in memory, or SQLite or PostgreSQL with --store),
                 serving acquire, wait, cancel, heartbeat, release, update and status over HTTP/JSON
                 (serve/src/main/resources/dev/tablease/serve/openapi.yaml), and each grant's own CDP
                 WebSocket (its cdpUrl, ws://HOST:PORT/v1/cdp/<sessionId>/<token>) proxied to that tab
@@ -84,17 +97,22 @@ public final class ServeCommand implements Command {
                   --host <address>       the address to bind; default 127.0.0.1
                   --allow-non-loopback   needed to bind a --host that is not a loopback address
                   --token-file <file>    default ~/.tablease/serve.token
-                  --store <file>         keep the kernel's state in this store (docs/store.md): an SQLite
-                                         store (a database, or a new *.db), else a JSON state file;
-                                         default: in memory
-                  --max-per-key <n>      the cap per key (default 3; a new file store only)
-                  --global-max <n>       the cap over all tabs (default 8; a new file store only)
+                  --store <store>        keep the kernel's state in this store (docs/store.md): an SQLite
+                                         file (created when missing) or a PostgreSQL URL
+                                         (postgresql://user@host:port/db; the password from the URL or
+                                         $PGPASSWORD; the database may be on another host); a JSON state
+                                         file is refused ('tablease import' it); default: in memory
+                  --max-per-key <n>      the cap per key (default 3; must match an existing store's)
+                  --global-max <n>       the cap over all tabs (default 8; must match an existing store's)
                   --max-body-bytes <n>   the request body bound; default 65536
                   --max-wait-millis <n>  the longest long poll; default 30000
+                  --max-requests-per-second <n>
+                                         the request rate bound over all clients; default 10000
 
                 exit codes:
                   0  stopped cleanly (a signal: the JVM's 130 or 143, after the same clean stop)
-                  1  the service could not start (port in use, browser unreachable, token file unwritable)
+                  1  the service could not start (port in use, browser unreachable, token file unwritable,
+                     the store cannot be opened: corrupt, another config, a state file, unreachable)
                   2  wrong arguments
                 """;
     }
@@ -107,7 +125,7 @@ public final class ServeCommand implements Command {
         KernelConfig kernel;
         try {
             a = Args.parse(args, Set.of("cdp", "chromium", "port", "host", "token-file", "store", "max-per-key",
-                    "global-max", "max-body-bytes", "max-wait-millis"), Set.of("launch", "allow-non-loopback"));
+                    "global-max", "max-body-bytes", "max-wait-millis", "max-requests-per-second"), Set.of("launch", "allow-non-loopback"));
             a.positionalCount(0, 0, "no positional arguments");
             if (a.has("cdp") == a.has("launch")) {
                 throw new Args.UsageException("give exactly one of --cdp <url> and --launch");
@@ -123,7 +141,9 @@ public final class ServeCommand implements Command {
                     .withHost(a.get("host", ServeConfig.LOOPBACK), a.has("allow-non-loopback"))
                     .withPort(a.intValue("port", DEFAULT_PORT, 0, 65_535))
                     .withMaxBodyBytes(a.intValue("max-body-bytes", ServeConfig.DEFAULT_MAX_BODY_BYTES, 256, 16 << 20))
-                    .withMaxWaitMillis(a.intValue("max-wait-millis", (int) ServeConfig.DEFAULT_MAX_WAIT_MILLIS, 1, 600_000));
+                    .withMaxWaitMillis(a.intValue("max-wait-millis", (int) ServeConfig.DEFAULT_MAX_WAIT_MILLIS, 1, 600_000))
+                    .withMaxRequestsPerSecond(a.intValue("max-requests-per-second",
+                            ServeConfig.DEFAULT_MAX_REQUESTS_PER_SECOND, 1, 1_000_000));
             KernelConfig.Builder k = KernelConfig.builder();
             if (a.has("max-per-key")) {
                 k.maxPerKey(a.intValue("max-per-key", 3, 1, 1_000));
@@ -149,10 +169,14 @@ public final class ServeCommand implements Command {
             }, "tablease-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
         }
-        try (KernelStore store = !a.has("store") ? new InMemoryKernelStore(kernel, MillisClock.system())
-                : StoreFiles.isDatabase(Path.of(a.get("store", null))) ? dev.tablease.store.SqliteKernelStore.open(
-                        Path.of(a.get("store", null)), kernel)
-                : FileKernelStore.open(Path.of(a.get("store", null)), kernel)) {
+        StoreTarget target;
+        try {
+            target = a.has("store") ? StoreTarget.of(a.get("store", null), env) : null;
+        } catch (IllegalArgumentException e) {
+            return usageError(err, e.getMessage());
+        }
+        try (KernelStore store = target == null ? new InMemoryKernelStore(kernel, MillisClock.system())
+                : target.open(kernel)) {
             try (LeaseServer server = LeaseServer.start(serve, adapter, store)) {
                 out.println("tablease serve: listening on " + server.uri() + " (token in " + serve.tokenFile() + ")");
                 out.flush();
@@ -165,6 +189,9 @@ public final class ServeCommand implements Command {
             return OK;
         } catch (UncheckedIOException | IllegalStateException e) {
             err.println("tablease serve: cannot start: " + e.getMessage());
+            return FAILED;
+        } catch (dev.tablease.store.StoreException e) {
+            err.println("tablease serve: cannot open the store: " + e.getMessage());
             return FAILED;
         } catch (RuntimeException e) {
             err.println("tablease serve: failed: " + e);

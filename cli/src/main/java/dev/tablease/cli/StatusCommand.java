@@ -8,7 +8,7 @@ import dev.tablease.kernel.Session;
 import dev.tablease.kernel.Tab;
 import dev.tablease.kernel.TabState;
 import dev.tablease.store.BootClock;
-import dev.tablease.store.FileKernelStore;
+import dev.tablease.store.InputLogStore;
 import dev.tablease.store.LogCorruptException;
 import dev.tablease.store.SqliteKernelStore;
 import dev.tablease.store.StoreSchemaException;
@@ -18,7 +18,6 @@ import dev.tablease.store.StoreException;
 import dev.tablease.trace.TraceCodec;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +28,10 @@ import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
- * {@code tablease status [--store <tablease.db | state.json>] [--json]}: the durable store's tabs, reservations,
- * driver leases and waiters as tables. Read-only. An SQLite store's log is replayed (each row checked); a state
- * file of the file store is read without the store's lock (the file is only
- * ever replaced whole, by rename) and changes nothing.
+ * {@code tablease status [--store <tablease.db | postgresql://… | state.json>] [--json]}: the durable store's tabs,
+ * reservations, driver leases and waiters as tables. Read-only. A database store's log is replayed (each row
+ * checked); a JSON state file (an export, or the removed file store's {@code state.json}) is read and changes
+ * nothing.
  */
 public final class StatusCommand implements Command {
 
@@ -58,7 +57,7 @@ public final class StatusCommand implements Command {
 
     @Override
     public String arguments() {
-        return "[--store <tablease.db | state.json>] [--json]";
+        return "[--store <tablease.db | postgresql://… | state.json>] [--json]";
     }
 
     @Override
@@ -69,22 +68,24 @@ public final class StatusCommand implements Command {
     @Override
     public String help() {
         return """
-                Reads the durable store (docs/store.md): an SQLite store (its log replayed, every row
-                checked) or a JSON state file, and prints its tabs, reservations (sessions bound to a tab),
-                driver leases and waiters as tables. Times are shown relative to the store's clock now
-                ("in 12.0 s", "3.5 s ago"). Read-only: it changes nothing.
+                Reads the durable store (docs/store.md): an SQLite or PostgreSQL store (its log replayed,
+                every row checked) or a JSON state file (an export, or the removed file store's state.json),
+                and prints its tabs, reservations (sessions bound to a tab), driver leases and waiters as
+                tables. Times are shown relative to the store's clock now ("in 12.0 s", "3.5 s ago").
+                Read-only: it changes nothing.
 
                 options:
-                  --store <file>  the store; default: $TABLEASE_STORE when set, else
-                                  ~/.tablease/tablease.db
-                  --json          print the state as one line of JSON (the trace codec's encoding of
-                                  KernelState) instead of tables
+                  --store <store>  an SQLite file, a PostgreSQL URL (postgresql://user@host:port/db; the
+                                   password from the URL or $PGPASSWORD) or a state file; default:
+                                   $TABLEASE_STORE when set, else ~/.tablease/tablease.db
+                  --json           print the state as one line of JSON (the trace codec's encoding of
+                                   KernelState) instead of tables
 
                 exit codes:
                   0  the state was printed
-                  1  the store is corrupt or inconsistent (a state file: see 'tablease recover'; an
-                     SQLite store names the row), or not a tablease store of this version
-                  2  wrong arguments, or no store at that path
+                  1  the store is corrupt or inconsistent (a database names the row, a state file the
+                     problem), or not a tablease store of this version
+                  2  wrong arguments, no store at that path, or the database cannot be reached
                 """;
     }
 
@@ -97,15 +98,25 @@ public final class StatusCommand implements Command {
         } catch (Args.UsageException e) {
             return usageError(err, e.getMessage());
         }
-        Path file = StoreLocation.resolve(a.get("store", null), env);
-        if (!Files.exists(file)) {
-            err.println("tablease status: no store at " + file
+        StoreTarget target;
+        try {
+            target = StoreLocation.target(a.get("store", null), env);
+        } catch (IllegalArgumentException e) {
+            return usageError(err, e.getMessage());
+        }
+        if (!target.exists()) {
+            err.println("tablease status: no store at " + target.describe()
                     + (a.has("store") ? "" : " (set --store or $" + StoreLocation.ENV + ")"));
             return USAGE;
         }
-        if (StoreFiles.isDatabase(file)) {
-            return database(file, a.has("json"), out, err);
+        if (target instanceof StoreTarget.Sqlite sqlite && !SqliteKernelStore.isDatabaseFile(sqlite.file())) {
+            return stateFile(sqlite.file(), a.has("json"), out, err);
         }
+        return database(target, a.has("json"), out, err);
+    }
+
+    /** A JSON state file: read (fully validated), then the same tables. */
+    private int stateFile(Path file, boolean json, PrintStream out, PrintStream err) {
         StateFile.Contents contents;
         try {
             contents = new StateFile().read(file);
@@ -116,40 +127,39 @@ public final class StatusCommand implements Command {
             err.println("tablease status: cannot read " + file + ": " + e.getMessage());
             return USAGE;
         }
-        if (a.has("json")) {
+        if (json) {
             out.println(new TraceCodec().toJson(contents.state()));
             return OK;
         }
         KernelState s = contents.state();
-        long now = FileKernelStore.nowFor(contents.clock(), bootClock.read(), wallClock.getAsLong(), s.lastNow());
-        out.print(render(file, contents.config(), s, now));
+        long now = SqliteKernelStore.nowFor(contents.clock(), bootClock.read(), wallClock.getAsLong(), s.lastNow());
+        out.print(render(file + " (a JSON state file; 'tablease import' makes a store from it)", contents.config(), s, now));
         return OK;
     }
 
-    /** The SQLite store: its log replayed (every row checked), then the same tables. */
-    private int database(Path file, boolean json, PrintStream out, PrintStream err) {
-        try (SqliteKernelStore store = SqliteKernelStore.openExisting(file, wallClock::getAsLong,
-                SqliteKernelStore.Options.defaults().withBootClock(bootClock))) {
+    /** A database store: its log replayed (every row checked), then the same tables. */
+    private int database(StoreTarget target, boolean json, PrintStream out, PrintStream err) {
+        try (InputLogStore store = target.openExisting(wallClock::getAsLong, bootClock)) {
             KernelState s = store.snapshot();
             if (json) {
                 out.println(new TraceCodec().toJson(s));
                 return OK;
             }
-            out.print(render(file, store.config(), s, store.now()));
+            out.print(render(target.describe(), store.config(), s, store.now()));
             return OK;
         } catch (LogCorruptException | StoreSchemaException e) {
             err.println("tablease status: " + e.getMessage());
             return FAILED;
         } catch (StoreException e) {
-            err.println("tablease status: cannot read " + file + ": " + e.getMessage());
+            err.println("tablease status: cannot read " + target.describe() + ": " + e.getMessage());
             return USAGE;
         }
     }
 
     /** @return the tables for {@code state} at store time {@code now} */
-    static String render(Path file, KernelConfig config, KernelState state, long now) {
+    static String render(String store, KernelConfig config, KernelState state, long now) {
         StringBuilder b = new StringBuilder();
-        b.append("store   ").append(file).append('\n');
+        b.append("store   ").append(store).append('\n');
         b.append(String.format(Locale.ROOT, "config  maxPerKey %d%s, globalMax %d, heartbeat %d ms x %d, budgets %s ms + %d ms margin,"
                         + " pool TTL %d ms, queue %d / %d ms%n",
                 config.maxPerKey(), config.maxPerKeyOverrides().isEmpty() ? "" : " " + config.maxPerKeyOverrides(),

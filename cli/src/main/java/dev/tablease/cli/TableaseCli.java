@@ -14,6 +14,13 @@ import java.util.Map;
  */
 public final class TableaseCli {
 
+    /** Commands that were removed, and what to use instead (docs/cli.md). */
+    static final Map<String, String> REMOVED = Map.of("recover",
+            "it restored the file store's corrupt state.json from its last good copy, and the file store is gone."
+                    + " A state.json (old or exported): 'tablease import <state.json> --store <new.db>' validates it and"
+                    + " makes a store from it. A database store never overwrites a row: 'tablease status' checks every"
+                    + " row and names a bad one; see docs/store.md, \"Corrupt rows\".");
+
     private final Map<String, Command> commands = new LinkedHashMap<>();
     private final PrintStream out;
     private final PrintStream err;
@@ -26,7 +33,7 @@ public final class TableaseCli {
     /** @return every built-in command, in the order the usage lists them */
     public static List<Command> builtIn() {
         return List.of(new DemoCommand(), new ReplayCommand(), new ValidateCommand(), new StatusCommand(),
-                new StressCommand(), new RecoverCommand(), new CheckModelCommand(), new TimelineCommand(),
+                new StressCommand(), new CheckModelCommand(), new TimelineCommand(),
                 new ExportCommand(), new ImportCommand(), new ServeCommand());
     }
 
@@ -64,6 +71,10 @@ public final class TableaseCli {
             return Command.OK;
         }
         Command command = commands.get(name);
+        if (command == null && REMOVED.containsKey(name)) {
+            err.println("tablease: '" + name + "' was removed: " + REMOVED.get(name));
+            return Command.USAGE;
+        }
         if (command == null) {
             err.println("tablease: unknown command '" + name + "'");
             err.print(shortUsage());

@@ -9,10 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code tablease timeline <trace.jsonl | tablease.db> [-o out.html]}: renders a trace (or an SQLite store's log) as one self-contained HTML page
+ * {@code tablease timeline <trace.jsonl | tablease.db | postgresql://…> [-o out.html]}: renders a trace (or a database store's log) as one self-contained HTML page
  * ({@link Timeline#renderHtml(Path)}).
  */
 public final class TimelineCommand implements Command {
@@ -24,7 +25,7 @@ public final class TimelineCommand implements Command {
 
     @Override
     public String arguments() {
-        return "<trace.jsonl | tablease.db> [-o <out.html>]";
+        return "<trace.jsonl | tablease.db | postgresql://…> [-o <out.html>]";
     }
 
     @Override
@@ -43,7 +44,8 @@ public final class TimelineCommand implements Command {
 
                 options:
                   -o, --out <file>  where to write the page; default: the trace's path with '.html' in
-                                    place of '.jsonl' (or with '.html' appended)
+                                    place of '.jsonl' (or with '.html' appended); for a PostgreSQL
+                                    store (its log is the trace) <database>.html here
 
                 Prints the path of the page written.
 
@@ -64,10 +66,10 @@ public final class TimelineCommand implements Command {
         } catch (Args.UsageException e) {
             return usageError(err, e.getMessage());
         }
-        Path trace = Path.of(a.positional().get(0));
+        String trace = a.positional().get(0);
         Path html = a.has("out") ? Path.of(a.get("out", null)) : defaultOutput(trace);
         try {
-            String page = Timeline.renderHtml(StoreFiles.asTrace(trace)); // an SQLite store: its log is the trace
+            String page = Timeline.renderHtml(StoreTarget.asTrace(trace, System.getenv())); // a database store: its log is the trace
             Path dir = html.toAbsolutePath().getParent();
             if (dir != null) {
                 Files.createDirectories(dir);
@@ -84,8 +86,16 @@ public final class TimelineCommand implements Command {
         return OK;
     }
 
-    /** @return {@code trace.jsonl} → {@code trace.html}; any other name gets {@code .html} appended */
-    static Path defaultOutput(Path trace) {
+    /**
+     * @return {@code trace.jsonl} → {@code trace.html}; any other name gets {@code .html} appended; a PostgreSQL URL
+     * gives {@code <database>.html} in the working directory
+     */
+    static Path defaultOutput(String arg) {
+        if (StoreTarget.isPostgres(arg)) {
+            String location = ((StoreTarget.Postgres) StoreTarget.of(arg, Map.of())).location();
+            return Path.of(location.substring(location.lastIndexOf('/') + 1) + ".html");
+        }
+        Path trace = Path.of(arg);
         String name = trace.getFileName().toString();
         String html = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) + ".html" : name + ".html";
         return trace.resolveSibling(html);

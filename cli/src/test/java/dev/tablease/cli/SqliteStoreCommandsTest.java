@@ -7,9 +7,10 @@ import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.Outcome;
 import dev.tablease.kernel.SharedLeaseKernel;
 import dev.tablease.store.BootClock;
-import dev.tablease.store.FileKernelStore;
+import dev.tablease.store.InMemoryKernelStore;
 import dev.tablease.store.MillisClock;
 import dev.tablease.store.SqliteKernelStore;
+import dev.tablease.store.StateFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The commands on the SQLite store, the default: {@code status}, {@code export}, {@code import} (the migration
- * from a file store), {@code replay} and {@code timeline} reading the log straight from the database, and
- * {@code recover} refusing it.
+ * from the removed file store's {@code state.json}), {@code replay} and {@code timeline} reading the log straight
+ * from the database, and a state file given where a database is expected refused with a typed error.
  */
 @Timeout(60)
 class SqliteStoreCommandsTest {
@@ -65,7 +67,7 @@ class SqliteStoreCommandsTest {
     private static CliRun run(String... args) {
         return CliRun.run(List.of(new StatusCommand(Map.of(), System::currentTimeMillis, BootClock.system()),
                 new ExportCommand(Map.of()), new ImportCommand(Map.of()), new ReplayCommand(), new TimelineCommand(),
-                new RecoverCommand(Map.of())), args);
+                new ServeCommand(new java.util.concurrent.CountDownLatch(0), Map.of())), args);
     }
 
     @Test
@@ -109,11 +111,11 @@ class SqliteStoreCommandsTest {
     }
 
     @Test
-    void importMigratesAFileStore_andItsSessionsGoOnInTheDatabase() {
-        Path state = tmp.resolve("state.json");
-        try (FileKernelStore file = FileKernelStore.open(state, CONFIG, MillisClock.system(),
-                FileKernelStore.Options.defaults().withFsync(false))) {
+    void importMigratesAFileStoresStateFile_andItsSessionsGoOnInTheDatabase() throws Exception {
+        Path state = tmp.resolve("state.json"); // what the removed file store kept: the same codec, version 2
+        try (InMemoryKernelStore file = new InMemoryKernelStore(CONFIG, MillisClock.system())) {
             fill(file);
+            Files.write(state, new StateFile().encode(new StateFile.Contents(CONFIG, null, file.snapshot())));
         }
         Path db = tmp.resolve("migrated.db");
         CliRun r = run("import", state.toString(), "--store", db.toString());
@@ -139,7 +141,7 @@ class SqliteStoreCommandsTest {
     }
 
     @Test
-    void anImportedStoreIsNotATraceFromTheEmptyState_andRecoverRefusesADatabase() {
+    void anImportedStoreIsNotATraceFromTheEmptyState() {
         Path db = database();
         Path json = tmp.resolve("e.json");
         assertEquals(0, run("export", "--store", db.toString(), "--out", json.toString()).exit());
@@ -148,9 +150,22 @@ class SqliteStoreCommandsTest {
         CliRun r = run("replay", imported.toString());
         assertEquals(2, r.exit(), r.toString());
         assertTrue(r.err().contains("imported from a state file"), r.err());
-        CliRun rec = run("recover", "--store", db.toString());
-        assertEquals(2, rec.exit(), rec.toString());
-        assertTrue(rec.err().contains("is an SQLite store"), rec.err());
-        assertFalse(rec.out().contains("restored"));
+    }
+
+    @Test
+    void aStateFileGivenAsTheStore_isRefusedByExportAndServe_tellingTheUserToImportIt() throws Exception {
+        Path db = database();
+        Path json = tmp.resolve("state.json");
+        assertEquals(0, run("export", "--store", db.toString(), "--out", json.toString()).exit());
+        byte[] before = Files.readAllBytes(json);
+        CliRun e = run("export", "--store", json.toString());
+        assertEquals(1, e.exit(), e.toString());
+        assertTrue(e.err().contains("STATE_FILE") && e.err().contains("tablease import " + json.toAbsolutePath()), e.err());
+        CliRun s = run("serve", "--cdp", "http://127.0.0.1:1", "--port", "0", "--token-file",
+                tmp.resolve("t").toString(), "--store", json.toString());
+        assertEquals(1, s.exit(), s.toString());
+        assertTrue(s.err().contains("cannot open the store") && s.err().contains("tablease import"), s.err());
+        assertTrue(Arrays.equals(before, Files.readAllBytes(json)), "the state file is left as it is");
+        assertFalse(Files.exists(tmp.resolve("state.json-wal")));
     }
 }

@@ -5,8 +5,8 @@ import dev.tablease.kernel.Input;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.SharedLeaseKernel;
 import dev.tablease.store.BootClock;
-import dev.tablease.store.FileKernelStore;
-import dev.tablease.store.MillisClock;
+import dev.tablease.store.SqliteKernelStore;
+import dev.tablease.store.StateFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +32,8 @@ class StatusCommandTest {
 
     /** A store with: s1 driven on tab T1 (chatgpt), s2 reserved on T2 without a driver, s3 waiting for a tab. */
     private Path store() {
-        Path file = tmp.resolve("state.json");
-        try (FileKernelStore store = FileKernelStore.open(file, CONFIG, wall::get,
-                FileKernelStore.Options.defaults().withFsync(false).withBootClock(BootClock.none()))) {
+        Path file = tmp.resolve("tablease.db");
+        try (SqliteKernelStore store = open(file)) {
             open(store, "s1", "chatgpt", "send pid 1", "T1");
             SharedLeaseKernel.Step s = store.apply(now -> new Input.UpdateSession(now, "s1", 1, "https://chat.example/c/1"));
             assertTrue(s.decisions().get(s.decisions().size() - 1) instanceof Decision.Updated, s.toString());
@@ -47,7 +46,12 @@ class StatusCommandTest {
         return file;
     }
 
-    private void open(FileKernelStore store, String session, String key, String holder, String target) {
+    private SqliteKernelStore open(Path file) {
+        return SqliteKernelStore.open(file, CONFIG, wall::get,
+                SqliteKernelStore.Options.defaults().withDurable(false).withBootClock(BootClock.none()));
+    }
+
+    private void open(SqliteKernelStore store, String session, String key, String holder, String target) {
         SharedLeaseKernel.Step a = store.apply(now -> new Input.Acquire(now, session, key, holder, "default"));
         Decision.OpenTab open = (Decision.OpenTab) a.decisions().get(0);
         wall.addAndGet(500);
@@ -84,8 +88,7 @@ class StatusCommandTest {
     @Test
     void aSessionWhoseTabDiedShowsItsRecoveryOnTheReplacementTab() {
         Path file = store();
-        try (FileKernelStore store = FileKernelStore.open(file, CONFIG, wall::get,
-                FileKernelStore.Options.defaults().withFsync(false).withBootClock(BootClock.none()))) {
+        try (SqliteKernelStore store = open(file)) {
             store.apply(now -> new Input.TabGone(now, "T1", dev.tablease.kernel.GoneCause.RENDERER_CRASHED));
         }
         CliRun run = status(Map.of(), "--store", file.toString());
@@ -116,15 +119,18 @@ class StatusCommandTest {
 
     @Test
     void theDefaultStoreIsInTheHomeDirectory() {
-        assertEquals(Path.of(System.getProperty("user.home"), ".tablease", "tablease.db"), StoreLocation.resolve(null, Map.of()));
-        assertEquals(Path.of("/x/s.json"), StoreLocation.resolve(null, Map.of(StoreLocation.ENV, "/x/s.json")));
-        assertEquals(Path.of("/y.json"), StoreLocation.resolve("/y.json", Map.of(StoreLocation.ENV, "/x/s.json")));
+        assertEquals(Path.of(System.getProperty("user.home"), ".tablease", "tablease.db").toString(),
+                StoreLocation.resolve(null, Map.of()));
+        assertEquals("/x/s.db", StoreLocation.resolve(null, Map.of(StoreLocation.ENV, "/x/s.db")));
+        assertEquals("/y.db", StoreLocation.resolve("/y.db", Map.of(StoreLocation.ENV, "/x/s.db")));
+        assertEquals("postgresql://u@127.0.0.1:5432/t", StoreLocation.resolve(null, Map.of(StoreLocation.ENV,
+                "postgresql://u@127.0.0.1:5432/t")));
     }
 
     @Test
     void anEmptyStoreSaysNone() {
-        Path file = tmp.resolve("empty/state.json");
-        FileKernelStore.open(file, CONFIG, wall::get, FileKernelStore.Options.defaults().withFsync(false)).close();
+        Path file = tmp.resolve("empty/tablease.db");
+        open(file).close();
         CliRun run = status(Map.of(), "--store", file.toString());
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.out().contains("TABS: 0 of 8\n  (none)"), run.out());
@@ -133,14 +139,29 @@ class StatusCommandTest {
 
     @Test
     void noStoreAtThePathExitsTwo() {
-        CliRun run = status(Map.of(), "--store", tmp.resolve("nothing.json").toString());
+        CliRun run = status(Map.of(), "--store", tmp.resolve("nothing.db").toString());
         assertEquals(2, run.exit(), run.toString());
         assertTrue(run.err().startsWith("tablease status: no store at "), run.err());
     }
 
     @Test
-    void aCorruptStoreExitsOneAndNamesTheRecovery() throws Exception {
-        Path file = store();
+    void aJsonStateFileIsShownReadOnly_andNamedAsOneToImport() throws Exception {
+        Path db = store();
+        Path json = tmp.resolve("state.json");
+        try (SqliteKernelStore store = open(db)) {
+            Files.write(json, new StateFile().encode(new StateFile.Contents(CONFIG, store.clockAnchor(), store.snapshot())));
+        }
+        byte[] before = Files.readAllBytes(json);
+        CliRun run = status(Map.of(), "--store", json.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("store   " + json + " (a JSON state file; 'tablease import' makes a store from it)"), run.out());
+        assertTrue(run.out().contains("TABS: 2 of 8 (chatgpt 1/1, claude 1/1)"), run.out());
+        assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(json), "read-only");
+    }
+
+    @Test
+    void aCorruptStateFileExitsOneNamingTheProblem() throws Exception {
+        Path file = tmp.resolve("state.json");
         Files.writeString(file, "{\"format\":\"tablease-state\"", StandardCharsets.UTF_8);
         CliRun run = status(Map.of(), "--store", file.toString());
         assertEquals(1, run.exit(), run.toString());
@@ -152,7 +173,7 @@ class StatusCommandTest {
         for (String[] args : new String[][] {{"extra"}, {"--store"}, {"--json=yes"}, {"--verbose"}}) {
             CliRun run = status(Map.of(), args);
             assertEquals(2, run.exit(), run.toString());
-            assertTrue(run.err().contains("usage: tablease status [--store <tablease.db | state.json>] [--json]"), run.err());
+            assertTrue(run.err().contains("usage: tablease status [--store <tablease.db | postgresql://… | state.json>] [--json]"), run.err());
         }
     }
 }

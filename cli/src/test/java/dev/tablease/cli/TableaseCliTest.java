@@ -13,11 +13,12 @@ class TableaseCliTest {
         CliRun run = CliRun.run("--help");
         assertEquals(0, run.exit());
         assertTrue(run.out().startsWith("usage: tablease <command> [arguments]"), run.out());
-        for (String command : new String[] {"demo [--agents N]", "replay <trace.jsonl | tablease.db>", "validate [--keep <dir>]",
-                "status [--store <tablease.db | state.json>]",
-                "stress [--threads N]", "recover [--store <state.json>]", "check-model [--model <name>]",
-                "timeline <trace.jsonl | tablease.db> [-o <out.html>]", "export [--store <tablease.db>]",
-                "import <state.json> [--store <tablease.db>]"}) {
+        for (String command : new String[] {"demo [--agents N]", "replay <trace.jsonl | tablease.db | postgresql://…>",
+                "validate [--keep <dir>]", "status [--store <tablease.db | postgresql://… | state.json>]",
+                "stress [--threads N]", "check-model [--model <name>]",
+                "timeline <trace.jsonl | tablease.db | postgresql://…> [-o <out.html>]",
+                "export [--store <tablease.db | postgresql://…>]",
+                "import <state.json> [--store <tablease.db | postgresql://…>]"}) {
             assertTrue(run.out().contains(command), command + " in\n" + run.out());
         }
         assertTrue(run.out().contains("exit codes: 0 success, 1"), run.out());
@@ -28,16 +29,27 @@ class TableaseCliTest {
     void helpOfACommandExplainsItsExitCodes() {
         for (CliRun run : new CliRun[] {CliRun.run("help", "replay"), CliRun.run("replay", "--help")}) {
             assertEquals(0, run.exit());
-            assertTrue(run.out().startsWith("usage: tablease replay <trace.jsonl | tablease.db>"), run.out());
+            assertTrue(run.out().startsWith("usage: tablease replay <trace.jsonl | tablease.db | postgresql://…>"), run.out());
             assertTrue(run.out().contains("2  line N: a malformed line"), run.out());
         }
+    }
+
+    @Test
+    void theRemovedRecoverCommand_exitsTwoSayingWhatToUseInstead() {
+        CliRun run = CliRun.run("recover", "--store", "/tmp/state.json");
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("tablease: 'recover' was removed: "), run.err());
+        assertTrue(run.err().contains("tablease import <state.json>"), run.err());
+        assertTrue(run.err().contains("tablease status"), run.err());
+        assertTrue(!run.out().contains("recover"), "not listed: " + run.out());
+        assertTrue(!CliRun.run("--help").out().contains("recover"), "not in the usage");
     }
 
     @Test
     void noCommandPrintsAShortUsageToStderrAndExitsTwo() {
         CliRun run = CliRun.run();
         assertEquals(2, run.exit());
-        assertTrue(run.err().contains("usage: tablease replay <trace.jsonl | tablease.db>"), run.err());
+        assertTrue(run.err().contains("usage: tablease replay <trace.jsonl | tablease.db | postgresql://…>"), run.err());
         assertEquals("", run.out());
     }
 
@@ -75,7 +87,7 @@ class TableaseCliTest {
         for (String[] args : new String[][] {{"replay"}, {"replay", "a.jsonl", "b.jsonl"}, {"replay", "--verbose"}}) {
             CliRun run = CliRun.run(args);
             assertEquals(2, run.exit(), run.toString());
-            assertTrue(run.err().contains("usage: tablease replay <trace.jsonl | tablease.db>"), run.err());
+            assertTrue(run.err().contains("usage: tablease replay <trace.jsonl | tablease.db | postgresql://…>"), run.err());
         }
     }
 }

@@ -56,7 +56,7 @@ class TimelineCommandTest {
         for (String[] args : new String[][] {{"timeline"}, {"timeline", "a.jsonl", "b.jsonl"}, {"timeline", "a.jsonl", "-o"}}) {
             CliRun run = CliRun.run(args);
             assertEquals(2, run.exit(), run.toString());
-            assertTrue(run.err().contains("usage: tablease timeline <trace.jsonl | tablease.db> [-o <out.html>]"), run.err());
+            assertTrue(run.err().contains("usage: tablease timeline <trace.jsonl | tablease.db | postgresql://…> [-o <out.html>]"), run.err());
         }
     }
 }

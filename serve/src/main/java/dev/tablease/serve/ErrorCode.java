@@ -40,6 +40,8 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(413),
     /** The request's content type is not JSON. */
     UNSUPPORTED_MEDIA_TYPE(415),
+    /** Too many requests: the service's rate bound ({@code maxRequestsPerSecond}); retry after {@code Retry-After}. */
+    RATE_LIMITED(429),
     /** Something failed inside the service; the details are in its log, never in the answer. */
     INTERNAL(500),
     /** The service is stopping, or no tab could be handed over (the browser unreachable, tabs dying before use). */

@@ -23,9 +23,12 @@ import java.util.Objects;
  * @param maxWaiting        the most acquires waited on at once (each holds a thread until the kernel decides); one
  *                          more is answered {@code 503 UNAVAILABLE} before it reaches the kernel. The kernel bounds
  *                          each key's queue, but keys are the clients' strings, so it does not bound their number
+ * @param maxRequestsPerSecond the request rate bound, over all clients: a token bucket refilled at this rate that
+ *                          holds one second's worth; a request that finds it empty is answered {@code 429
+ *                          RATE_LIMITED} (with {@code Retry-After}) before it is authenticated or read
  */
 public record ServeConfig(String host, int port, boolean allowNonLoopback, Path tokenFile, int maxBodyBytes,
-                          long maxWaitMillis, int maxThreads, int maxWaiting) {
+                          long maxWaitMillis, int maxThreads, int maxWaiting, int maxRequestsPerSecond) {
 
     /** The default bind address. */
     public static final String LOOPBACK = "127.0.0.1";
@@ -42,6 +45,9 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
     /** The default {@code maxWaiting}. */
     public static final int DEFAULT_MAX_WAITING = 1_000;
 
+    /** The default request rate bound, requests per second over all clients. */
+    public static final int DEFAULT_MAX_REQUESTS_PER_SECOND = 10_000;
+
     /**
      * Validates the settings.
      *
@@ -53,6 +59,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @param maxWaitMillis     the longest long poll, in milliseconds
      * @param maxThreads        the HTTP server's thread pool bound
      * @param maxWaiting        the most acquires waited on at once
+     * @param maxRequestsPerSecond the request rate bound over all clients
      * @throws IllegalArgumentException when a setting is impossible, or {@code host} is not a loopback address and
      *                                  {@code allowNonLoopback} is false
      * @throws NullPointerException     when {@code host} or {@code tokenFile} is null
@@ -75,6 +82,9 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
         if (maxWaiting <= 0) {
             throw new IllegalArgumentException("maxWaiting must be positive, was " + maxWaiting);
         }
+        if (maxRequestsPerSecond <= 0) {
+            throw new IllegalArgumentException("maxRequestsPerSecond must be positive, was " + maxRequestsPerSecond);
+        }
         if (!allowNonLoopback && !isLoopback(host)) {
             throw new IllegalArgumentException("host " + host + " is not a loopback address: binding it needs an "
                     + "explicit allowNonLoopback (--allow-non-loopback)");
@@ -89,7 +99,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      */
     public static ServeConfig loopback(Path tokenFile) {
         return new ServeConfig(LOOPBACK, 0, false, tokenFile, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_WAIT_MILLIS,
-                DEFAULT_MAX_THREADS, DEFAULT_MAX_WAITING);
+                DEFAULT_MAX_THREADS, DEFAULT_MAX_WAITING, DEFAULT_MAX_REQUESTS_PER_SECOND);
     }
 
     /**
@@ -99,7 +109,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withPort(int p) {
-        return new ServeConfig(host, p, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, maxWaiting);
+        return new ServeConfig(host, p, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, maxWaiting, maxRequestsPerSecond);
     }
 
     /**
@@ -110,7 +120,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withHost(String h, boolean nonLoopbackAllowed) {
-        return new ServeConfig(h, port, nonLoopbackAllowed, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, maxWaiting);
+        return new ServeConfig(h, port, nonLoopbackAllowed, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, maxWaiting, maxRequestsPerSecond);
     }
 
     /**
@@ -120,7 +130,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withMaxBodyBytes(int bytes) {
-        return new ServeConfig(host, port, allowNonLoopback, tokenFile, bytes, maxWaitMillis, maxThreads, maxWaiting);
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, bytes, maxWaitMillis, maxThreads, maxWaiting, maxRequestsPerSecond);
     }
 
     /**
@@ -130,7 +140,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withMaxWaitMillis(long millis) {
-        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, millis, maxThreads, maxWaiting);
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, millis, maxThreads, maxWaiting, maxRequestsPerSecond);
     }
 
     /**
@@ -140,7 +150,7 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withMaxThreads(int threads) {
-        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, threads, maxWaiting);
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, threads, maxWaiting, maxRequestsPerSecond);
     }
 
     /**
@@ -150,7 +160,16 @@ public record ServeConfig(String host, int port, boolean allowNonLoopback, Path 
      * @return the new config
      */
     public ServeConfig withMaxWaiting(int acquires) {
-        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, acquires);
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, acquires, maxRequestsPerSecond);
+    }
+
+    /**
+     * @param perSecond the request rate bound, requests per second over all clients (positive)
+     * @return this configuration with {@code maxRequestsPerSecond} replaced
+     */
+    public ServeConfig withMaxRequestsPerSecond(int perSecond) {
+        return new ServeConfig(host, port, allowNonLoopback, tokenFile, maxBodyBytes, maxWaitMillis, maxThreads, maxWaiting,
+                perSecond);
     }
 
     private static boolean isLoopback(String host) {

@@ -39,15 +39,27 @@ final class Api {
 
     private final URI base;
     private final String token;
+    private final HttpClient http;
 
     Api(URI base, String token) {
+        this(base, token, HTTP);
+    }
+
+    /** A client on its own connection pool (a benchmark's client thread). */
+    Api(URI base, String token, HttpClient http) {
         this.base = base;
         this.token = token;
+        this.http = http;
+    }
+
+    /** @return a new HTTP/1.1 client for {@link #Api(URI, String, HttpClient)} */
+    static HttpClient newHttpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** @return the same client with another bearer token ({@code null}: none) */
     Api withToken(String t) {
-        return new Api(base, t);
+        return new Api(base, t, http);
     }
 
     Reply post(String path, Map<String, ?> body) throws Exception {
@@ -72,12 +84,16 @@ final class Api {
     }
 
     Reply send(HttpRequest r) throws Exception {
-        HttpResponse<String> resp = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
         JsonNode node;
-        try {
-            node = JSON.readTree(resp.body());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON (" + resp.statusCode() + "): " + resp.body(), e);
+        if (!resp.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
+            node = com.fasterxml.jackson.databind.node.MissingNode.getInstance(); // a page or the metrics
+        } else {
+            try {
+                node = JSON.readTree(resp.body());
+            } catch (Exception e) {
+                throw new AssertionError("not JSON (" + resp.statusCode() + "): " + resp.body(), e);
+            }
         }
         return new Reply(resp.statusCode(), node, resp.body(), resp);
     }

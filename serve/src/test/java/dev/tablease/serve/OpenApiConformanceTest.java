@@ -169,6 +169,8 @@ class OpenApiConformanceTest {
                 rec(seen, api.heartbeat("s1", token));
                 rec(seen, api.update("s1", token, "https://chat.example/c/1"));
                 rec(seen, api.status());
+                rec(seen, api.get("/metrics"));
+                rec(seen, api.get("/v1/timeline"));
                 for (String path : List.of("/v1/heartbeat", "/v1/release", "/v1/update")) {
                     Map<String, Object> stale = new java.util.HashMap<>(Map.of("sessionId", "s1", "token", token + 100));
                     Map<String, Object> unknown = new java.util.HashMap<>(Map.of("sessionId", "nobody", "token", token));
@@ -183,11 +185,14 @@ class OpenApiConformanceTest {
                     rec(seen, api.post(path, stale));
                     rec(seen, api.post(path, unknown));
                 }
+                rec(seen, api.get("/v1/events"));                                  // 400
+                rec(seen, api.get("/v1/events?requestId=987654"));                 // 404
                 rec(seen, api.await(987_654, 0));
                 rec(seen, api.cancel(987_654));
                 Api.Reply c = rec(seen, api.cancel(q.num("requestId")));
                 assertEquals("WITHDRAWN", c.str("result"), c.toString());
                 rec(seen, api.await(q.num("requestId"), 0));                       // 409 CANCELLED
+                rec(seen, api.get("/v1/events?requestId=" + q.num("requestId")));  // 200: the settled rejection
                 Api.Reply q2 = rec(seen, api.acquire("s4", "chatgpt", "agent-d", 0));
                 beat.close();
                 rec(seen, api.release("s1", token, "COMPLETED"));
@@ -212,6 +217,20 @@ class OpenApiConformanceTest {
             } finally {
                 beat.close();
             }
+            // 429 on every route: a second service bounded to one request per second (checked before the token)
+            try (ServeFixture slow = ServeFixture.start(chromium, ServeFixture.kernel().build(),
+                    c -> c.withMaxRequestsPerSecond(1))) {
+                Api anonymous = slow.api.withToken(null);
+                for (Route r : Route.values()) {
+                    Api.Reply last = null;
+                    for (int i = 0; i < 5 && (last == null || last.status() != 429); i++) {
+                        last = rec(seen, anonymous.send(body(anonymous, r, validBodies(1, 1).getOrDefault(r, "{}"),
+                                "application/json")));
+                    }
+                    assertEquals(429, last.status(), r + ": " + last);
+                    assertEquals("1", last.raw().headers().firstValue("Retry-After").orElse(null));
+                }
+            }
             // every answer: a documented status, a body that matches the documented schema
             Set<String> produced = new TreeSet<>();
             for (Api.Reply r : seen) {
@@ -226,6 +245,13 @@ class OpenApiConformanceTest {
                     response = op.path("responses").path("default");
                 }
                 response = schemas.resolve(response);
+                String type = r.raw().headers().firstValue("Content-Type").orElse("");
+                if (!type.startsWith("application/json")) { // a page or the metrics: the documented media type
+                    String media = type.split(";")[0].trim();
+                    assertTrue(response.path("content").has(media), method + " " + path + " answered " + type);
+                    produced.add(method + " " + path + " " + r.status());
+                    continue;
+                }
                 JsonNode schema = response.path("content").path("application/json").path("schema");
                 List<String> problems = schemas.problems(schema, r.body());
                 assertEquals(List.of(), problems, method + " " + path + " " + r);

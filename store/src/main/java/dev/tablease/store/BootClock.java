@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * A machine-wide clock that only moves forward while the machine runs: the same value in every process,
  * untouched by changes of the wall clock (an NTP step, a manual {@code date -s}), reset only by a reboot,
- * which changes {@link Reading#bootId()}. {@link FileKernelStore} advances its time line by this clock so
+ * which changes {@link Reading#bootId()}. {@link SqliteKernelStore} advances its time line by this clock so
  * that a wall-clock jump neither expires live leases nor freezes time (see {@code docs/store.md}, "Time").
  *
  * <p>{@link #system()} reads Linux's {@code /proc/uptime} (CLOCK_BOOTTIME: counts suspend too, 10 ms

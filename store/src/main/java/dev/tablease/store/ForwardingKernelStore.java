@@ -40,6 +40,11 @@ public abstract class ForwardingKernelStore implements KernelStore {
     }
 
     @Override
+    public boolean processLocal() {
+        return delegate.processLocal();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

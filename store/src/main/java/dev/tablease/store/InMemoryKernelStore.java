@@ -48,6 +48,12 @@ public final class InMemoryKernelStore implements KernelStore {
         return kernel.config();
     }
 
+    /** @return {@code true}: the state lives in this process's memory */
+    @Override
+    public boolean processLocal() {
+        return true;
+    }
+
     @Override
     public void close() {
         // nothing to release

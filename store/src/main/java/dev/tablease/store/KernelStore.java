@@ -11,7 +11,8 @@ import java.util.function.LongFunction;
  * Where the kernel's state lives, and the one way to change it: each {@link #apply} is one atomic
  * transition (read the state, take {@code now} from the store's clock, apply a {@code Tick} first when
  * something is due, apply the input, keep the new state). Implementations: {@link InMemoryKernelStore}
- * for one process (the library's default) and a file store shared by processes on one machine.
+ * for one process (the library's default), and the {@link InputLogStore}s shared by processes:
+ * {@link SqliteKernelStore} on one host, {@link PostgresKernelStore} across hosts.
  *
  * <p>No Chrome or network I/O happens while a transition holds the store's lock: callers carry out the
  * returned decisions afterwards.
@@ -32,6 +33,19 @@ public interface KernelStore extends AutoCloseable {
 
     /** @return the configuration the kernel enforces */
     KernelConfig config();
+
+    /**
+     * Whether this process is the only one that can apply inputs to this state. When it is, every decision
+     * about the store's tabs is made, and carried out, in this process, in order: nobody else can grant a
+     * pooled tab behind its back. The adapter then resets a tab when it enters the pool rather than when it is
+     * next granted (docs/adapter.md, "Pooled tabs are reset ahead"). A store shared by processes answers
+     * {@code false}, the default.
+     *
+     * @return {@code true} when no other process shares this state
+     */
+    default boolean processLocal() {
+        return false;
+    }
 
     /** Releases the store's resources (files, locks); the state stays where it is kept. */
     @Override

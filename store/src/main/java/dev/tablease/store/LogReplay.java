@@ -91,6 +91,65 @@ final class LogReplay {
         }
     }
 
+    /** Reads the log in pages ({@link InputLogStore#log}). */
+    interface Pages {
+        /**
+         * @param afterSeq the rows after this sequence number
+         * @param max      at most this many rows
+         * @return the rows, in order
+         */
+        List<LogRow> after(long afterSeq, int max);
+    }
+
+    /**
+     * Writes the log as a trace: the config as the header, one step per row, each row checked as it is read (no
+     * gap, a valid input, its decisions an array of valid decisions). The one trace writer of both stores.
+     *
+     * @param out   where the JSON Lines go (not closed)
+     * @param pages the store's log
+     * @return the number of steps written
+     * @throws LogCorruptException naming the first bad row (the steps before it were written)
+     * @throws java.io.IOException when {@code out} fails
+     */
+    long writeTrace(java.io.Writer out, Pages pages) throws java.io.IOException {
+        dev.tablease.trace.TraceWriter trace = new dev.tablease.trace.TraceWriter(out, config, codec);
+        long after = 0;
+        while (true) {
+            List<LogRow> rows = pages.after(after, 1_000);
+            if (rows.isEmpty()) {
+                break;
+            }
+            for (LogRow row : rows) {
+                if (row.seq() != after + 1) {
+                    throw corrupt.at("tablease_log", after + 1, Problem.SEQUENCE_GAP,
+                            "the next row after " + after + " is " + row.seq(), null);
+                }
+                try {
+                    Input in = codec.decodeInput(codec.parseObject(row.input()));
+                    com.fasterxml.jackson.databind.JsonNode array = JSON.readTree(row.decisions());
+                    if (array == null || !array.isArray()) {
+                        throw corrupt.at("tablease_log", row.seq(), Problem.MALFORMED_ROW, "decisions are not a JSON array", null);
+                    }
+                    List<Decision> decisions = new java.util.ArrayList<>();
+                    for (com.fasterxml.jackson.databind.JsonNode d : array) {
+                        decisions.add(codec.decodeDecision(d));
+                    }
+                    trace.write(in, decisions);
+                } catch (TraceFormatException e) {
+                    throw corrupt.at("tablease_log", row.seq(), Problem.MALFORMED_ROW, e.getMessage(), e);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw corrupt.at("tablease_log", row.seq(), Problem.MALFORMED_ROW, "decisions are not a JSON array", e);
+                }
+                after = row.seq();
+            }
+        }
+        trace.flush();
+        return after;
+    }
+
+    /** Parses the decisions column ({@link #writeTrace}). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
     }

@@ -4,7 +4,6 @@ import dev.tablease.kernel.KernelConfig;
 import dev.tablease.store.StateFile.ClockAnchor;
 import dev.tablease.store.StoreSchemaException.Problem;
 import dev.tablease.trace.TraceCodec;
-import dev.tablease.trace.TraceFormatException;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -93,15 +92,7 @@ final class LogSchema {
             st.execute("CREATE TABLE tablease_clock (id INTEGER PRIMARY KEY CHECK (id = 1), boot_id TEXT NOT NULL,"
                     + " boot_millis INTEGER NOT NULL, store_millis INTEGER NOT NULL)");
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tablease_meta (key, value) VALUES (?, ?)")) {
-            for (Map.Entry<String, String> e : Map.of("format", SqliteKernelStore.FORMAT,
-                    "schema_version", Integer.toString(SqliteKernelStore.SCHEMA_VERSION),
-                    "config", codec.toJson(config)).entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue());
-                ps.executeUpdate();
-            }
-        }
+        LogMeta.write(c, codec, config);
     }
 
     private static KernelConfig check(Connection c, Path file, List<String> tables, KernelConfig requested,
@@ -118,40 +109,22 @@ final class LogSchema {
         } catch (SQLException e) {
             throw new StoreSchemaException(file, Problem.FOREIGN_SCHEMA, "tablease_meta is not (key, value): " + e.getMessage());
         }
-        if (!SqliteKernelStore.FORMAT.equals(meta.get("format"))) {
-            throw new StoreSchemaException(file, Problem.FOREIGN_SCHEMA, "tablease_meta.format is " + meta.get("format")
-                    + ", not " + SqliteKernelStore.FORMAT);
-        }
-        int version;
-        try {
-            version = Integer.parseInt(String.valueOf(meta.get("schema_version")));
-        } catch (NumberFormatException e) {
-            throw new StoreSchemaException(file, Problem.FOREIGN_SCHEMA, "schema_version is " + meta.get("schema_version"));
-        }
-        if (version > SqliteKernelStore.SCHEMA_VERSION) {
-            throw new StoreSchemaException(file, Problem.NEWER_VERSION, "schema version " + version + "; this code reads "
-                    + SqliteKernelStore.SCHEMA_VERSION);
-        }
-        if (version < SqliteKernelStore.SCHEMA_VERSION) {
-            throw new StoreSchemaException(file, Problem.UNSUPPORTED_VERSION, "schema version " + version
-                    + "; this code reads " + SqliteKernelStore.SCHEMA_VERSION);
-        }
-        if (!tables.containsAll(TABLES)) {
-            List<String> missing = new ArrayList<>(TABLES);
-            missing.removeAll(tables);
-            throw new StoreSchemaException(file, Problem.FOREIGN_SCHEMA, "missing tables " + missing);
-        }
-        KernelConfig stored;
-        try {
-            stored = codec.decodeConfig(codec.parseObject(String.valueOf(meta.get("config"))));
-        } catch (TraceFormatException e) {
-            throw new LogCorruptException(file, "tablease_meta", 0, LogCorruptException.Problem.MALFORMED_ROW,
-                    "config: " + e.getMessage(), e);
-        }
-        if (requested != null && !requested.equals(stored)) {
-            throw new StoreConfigMismatchException(file, stored, requested);
-        }
-        return stored;
+        return LogMeta.check(meta, tables, TABLES, requested, codec, new LogMeta.Refusals() {
+            @Override
+            public StoreSchemaException schema(Problem problem, String detail) {
+                return new StoreSchemaException(file, problem, detail);
+            }
+
+            @Override
+            public LogCorruptException badConfig(String detail, Throwable cause) {
+                return new LogCorruptException(file, "tablease_meta", 0, LogCorruptException.Problem.MALFORMED_ROW, detail, cause);
+            }
+
+            @Override
+            public StoreConfigMismatchException mismatch(KernelConfig stored, KernelConfig requested) {
+                return new StoreConfigMismatchException(file, stored, requested);
+            }
+        });
     }
 
     /** Reads the time line's anchor (one row or none). */

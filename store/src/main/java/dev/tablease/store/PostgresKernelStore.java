@@ -53,12 +53,12 @@ import java.util.function.LongFunction;
  * <p>Thread-safe; any number of instances, in any number of processes on any number of hosts, may share one
  * database.
  */
-public final class PostgresKernelStore implements KernelStore {
+public final class PostgresKernelStore implements InputLogStore {
 
     /** The schema version this code writes and reads. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = LogMeta.SCHEMA_VERSION;
     /** The value of {@code format} in {@code tablease_meta} (the same log format as the SQLite store's). */
-    public static final String FORMAT = "tablease-log";
+    public static final String FORMAT = LogMeta.FORMAT;
     /** The channel every committed transition notifies, with the new head's sequence number as payload. */
     public static final String CHANNEL = "tablease_log";
     /** The database's clock in ms since the epoch, read inside the transaction (after the head row is locked). */
@@ -127,16 +127,6 @@ public final class PostgresKernelStore implements KernelStore {
         }
     }
 
-    /**
-     * One row of the input log, as stored.
-     *
-     * @param seq       the row's sequence number (1, 2, 3 …)
-     * @param now       the input's {@code now}, ms on the database's clock
-     * @param input     the input, in the trace format's JSON
-     * @param decisions the decisions it gave, in the trace format's JSON
-     */
-    public record LogRow(long seq, long now, String input, String decisions) {
-    }
 
     /** The JDBC URL ({@code jdbc:postgresql:…}). */
     private final String url;
@@ -316,7 +306,8 @@ public final class PostgresKernelStore implements KernelStore {
         }
     }
 
-    /** @return the database's location without credentials or parameters */
+    /** The database's location without credentials or parameters. */
+    @Override
     public String location() {
         return location;
     }
@@ -470,8 +461,12 @@ public final class PostgresKernelStore implements KernelStore {
             if (!snapshots.isEmpty()) {
                 long latest = snapshots.get(0);
                 long from = snapshots.size() > 1 ? snapshots.get(1) : 0;
-                if (from > 0 || firstLogSeq(d) == 1) {
-                    kernel = from == 0 ? new LeaseKernel(config) : restore(from, snapshotState(d, from));
+                // the state the log starts from: the snapshot before the latest, else the empty state at 0 (a store
+                // imported from a state file starts from its snapshot at 0, with nothing before it to check)
+                LeaseKernel start = snapshots.size() > 1 ? restore(from, snapshotState(d, from))
+                        : latest > 0 && firstLogSeq(d) == 1 ? new LeaseKernel(config) : null;
+                if (start != null) {
+                    kernel = start;
                     seq = from;
                     replayRows(d.rowsUpTo, from, latest);
                     if (seq != latest) {
@@ -660,6 +655,7 @@ public final class PostgresKernelStore implements KernelStore {
      * @param max      at most this many rows, at least 1
      * @return the rows, possibly fewer than {@code max}
      */
+    @Override
     public List<LogRow> log(long afterSeq, int max) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
@@ -686,6 +682,105 @@ public final class PostgresKernelStore implements KernelStore {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    @Override
+    public long writeTrace(java.io.Writer out) throws java.io.IOException {
+        lock.lock();
+        try {
+            requireOpen();
+            Db d = db();
+            try (Statement st = d.connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM tablease_snapshot WHERE seq = 0")) {
+                rs.next();
+                boolean imported = rs.getLong(1) > 0;
+                d.connection.commit();
+                if (imported) {
+                    throw new IllegalStateException(location + " was imported from a state file: its log starts from "
+                            + "that state, not from the empty state of a trace (export it with 'tablease export' instead)");
+                }
+            } catch (SQLException e) {
+                rollbackQuietly(d);
+                throw lost(d, "reading the snapshots", e, false);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return rows.writeTrace(out, this::log);
+    }
+
+    /**
+     * The database's clock now, never below the last {@code now} of the log: what the next transition would take
+     * (for {@code tablease status}; no transition is made).
+     */
+    @Override
+    public long now() {
+        lock.lock();
+        try {
+            requireOpen();
+            Db d = db();
+            try (Statement st = d.connection.createStatement(); ResultSet rs = st.executeQuery(NOW_SQL)) {
+                rs.next();
+                long dbNow = rs.getLong(1);
+                d.connection.commit();
+                return Math.max(Math.max(dbNow, snapshotLastNow()), 0);
+            } catch (SQLException e) {
+                rollbackQuietly(d);
+                throw lost(d, "reading the database's clock", e, false);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the last {@code now} of the state; the caller holds {@link #lock} */
+    private long snapshotLastNow() {
+        return snapshot().lastNow();
+    }
+
+    /** {@code null}: PostgreSQL's time line is the database's clock, with no anchor to keep. */
+    @Override
+    public StateFile.ClockAnchor clockAnchor() {
+        requireOpen();
+        return null;
+    }
+
+    /**
+     * Creates a new store whose log starts from {@code state} (a snapshot at sequence number 0, the head at 0): the
+     * import of a JSON state file ({@code tablease import}) into PostgreSQL. The state is validated by the kernel
+     * first; the schema and the snapshot are written in one transaction, so nothing is created when anything fails.
+     * A time line anchor of the state file is not kept: on PostgreSQL {@code now} is the database's clock (never
+     * below the state's {@code lastNow}).
+     *
+     * @param url        {@code jdbc:postgresql://host:port/database?…} (or the same without {@code jdbc:})
+     * @param properties connection properties (user, password …); may be empty
+     * @param config     the kernel configuration
+     * @param state      the state to start from
+     * @param options    durability, timeouts
+     * @throws IllegalStateException                     when the database's current schema holds tables already
+     * @throws dev.tablease.kernel.InvalidStateException when the kernel refuses {@code state}
+     * @throws StoreDatabaseException                    when the database cannot be reached or fails
+     */
+    public static void importState(String url, Properties properties, KernelConfig config, KernelState state,
+                                   Options options) {
+        Objects.requireNonNull(properties, "properties");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(options, "options");
+        String jdbc = jdbcUrl(url);
+        String location = location(jdbc);
+        LeaseKernel.restore(config, state); // refuses an inconsistent state before anything is created
+        Properties props = new Properties();
+        props.putAll(properties);
+        props.putIfAbsent("connectTimeout", Integer.toString(options.connectTimeoutSeconds()));
+        Connection c = connect(jdbc, props, location, options);
+        try {
+            PostgresLogSchema.createFrom(c, location, config, new TraceCodec(), state);
+        } catch (SQLException e) {
+            throw translate(location, "importing", e, false);
+        } finally {
+            closeQuietly(c);
         }
     }
 

@@ -3,7 +3,6 @@ package dev.tablease.store;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.store.StoreSchemaException.Problem;
 import dev.tablease.trace.TraceCodec;
-import dev.tablease.trace.TraceFormatException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -76,6 +75,45 @@ final class PostgresLogSchema {
         }
     }
 
+    /**
+     * Creates the schema with a snapshot of {@code state} at sequence number 0 in an empty schema, in one
+     * transaction: an import ({@link PostgresKernelStore#importState}). Rolls back on any failure.
+     *
+     * @param c        the connection, autocommit off
+     * @param location the database's location (named in errors)
+     * @param config   the kernel configuration
+     * @param codec    the codec of the config and the state
+     * @param state    the state the log starts from (validated by the caller)
+     * @throws IllegalStateException when the schema holds tables already (nothing is changed)
+     * @throws SQLException          when the database fails (the caller translates it)
+     */
+    static void createFrom(Connection c, String location, KernelConfig config, TraceCodec codec,
+                           dev.tablease.kernel.KernelState state) throws SQLException {
+        try {
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+            }
+            List<String> tables = tables(c);
+            if (!tables.isEmpty()) {
+                throw new IllegalStateException(location + " holds tables " + tables
+                        + ": import writes a new store only, into an empty database or schema (nothing was changed)");
+            }
+            create(c, codec, config);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tablease_snapshot (seq, state) VALUES (0, ?)")) {
+                ps.setString(1, codec.toJson(state));
+                ps.executeUpdate();
+            }
+            c.commit();
+        } catch (RuntimeException | SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the connection is gone: nothing was created
+            }
+            throw e;
+        }
+    }
+
     private static List<String> tables(Connection c) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Statement st = c.createStatement();
@@ -97,15 +135,7 @@ final class PostgresLogSchema {
             st.execute("CREATE TABLE tablease_head (id int PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL)");
             st.execute("INSERT INTO tablease_head (id, seq) VALUES (1, 0)");
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tablease_meta (key, value) VALUES (?, ?)")) {
-            for (Map.Entry<String, String> e : Map.of("format", PostgresKernelStore.FORMAT,
-                    "schema_version", Integer.toString(PostgresKernelStore.SCHEMA_VERSION),
-                    "config", codec.toJson(config)).entrySet()) {
-                ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue());
-                ps.executeUpdate();
-            }
-        }
+        LogMeta.write(c, codec, config);
     }
 
     private static KernelConfig check(Connection c, String location, List<String> tables, KernelConfig requested,
@@ -126,39 +156,21 @@ final class PostgresLogSchema {
             }
             throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "tablease_meta is not (key, value): " + e.getMessage());
         }
-        if (!PostgresKernelStore.FORMAT.equals(meta.get("format"))) {
-            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "tablease_meta.format is " + meta.get("format")
-                    + ", not " + PostgresKernelStore.FORMAT);
-        }
-        int version;
-        try {
-            version = Integer.parseInt(String.valueOf(meta.get("schema_version")));
-        } catch (NumberFormatException e) {
-            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "schema_version is " + meta.get("schema_version"));
-        }
-        if (version > PostgresKernelStore.SCHEMA_VERSION) {
-            throw new StoreSchemaException(location, Problem.NEWER_VERSION, "schema version " + version + "; this code reads "
-                    + PostgresKernelStore.SCHEMA_VERSION);
-        }
-        if (version < PostgresKernelStore.SCHEMA_VERSION) {
-            throw new StoreSchemaException(location, Problem.UNSUPPORTED_VERSION, "schema version " + version
-                    + "; this code reads " + PostgresKernelStore.SCHEMA_VERSION);
-        }
-        if (!tables.containsAll(TABLES)) {
-            List<String> missing = new ArrayList<>(TABLES);
-            missing.removeAll(tables);
-            throw new StoreSchemaException(location, Problem.FOREIGN_SCHEMA, "missing tables " + missing);
-        }
-        KernelConfig stored;
-        try {
-            stored = codec.decodeConfig(codec.parseObject(String.valueOf(meta.get("config"))));
-        } catch (TraceFormatException e) {
-            throw new LogCorruptException(location, "tablease_meta", 0, LogCorruptException.Problem.MALFORMED_ROW,
-                    "config: " + e.getMessage(), e);
-        }
-        if (requested != null && !requested.equals(stored)) {
-            throw new StoreConfigMismatchException(location, stored, requested);
-        }
-        return stored;
+        return LogMeta.check(meta, tables, TABLES, requested, codec, new LogMeta.Refusals() {
+            @Override
+            public StoreSchemaException schema(Problem problem, String detail) {
+                return new StoreSchemaException(location, problem, detail);
+            }
+
+            @Override
+            public LogCorruptException badConfig(String detail, Throwable cause) {
+                return new LogCorruptException(location, "tablease_meta", 0, LogCorruptException.Problem.MALFORMED_ROW, detail, cause);
+            }
+
+            @Override
+            public StoreConfigMismatchException mismatch(KernelConfig stored, KernelConfig requested) {
+                return new StoreConfigMismatchException(location, stored, requested);
+            }
+        });
     }
 }

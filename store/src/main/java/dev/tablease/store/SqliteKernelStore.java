@@ -38,7 +38,7 @@ import java.util.function.LongFunction;
  * <p>One {@link #apply} is one database transaction: {@code BEGIN IMMEDIATE} (SQLite's write lock, held by one
  * connection at a time; others wait up to {@link Options#busyTimeoutMillis}); read and replay the rows appended
  * since this process last looked (each checked: no gap, valid input, the same decisions on replay); take
- * {@code now} by the boot-clock rule of {@link FileKernelStore#nowFor}; apply a {@code Tick} first when
+ * {@code now} by the boot-clock rule of {@link #nowFor}; apply a {@code Tick} first when
  * something is due, then the input; append one row per input; write a snapshot every
  * {@link Options#snapshotEvery} rows; {@code COMMIT}. The database runs in WAL mode with
  * {@code synchronous=FULL}: a transition that returned is on disk. Any failure rolls the transaction back and
@@ -50,12 +50,14 @@ import java.util.function.LongFunction;
  *
  * <p>Thread-safe; any number of instances, in any number of processes, may share one database file.
  */
-public final class SqliteKernelStore implements KernelStore {
+public final class SqliteKernelStore implements InputLogStore {
 
     /** The schema version this code writes and reads. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = LogMeta.SCHEMA_VERSION;
     /** The value of {@code format} in {@code tablease_meta}: what tells a tablease store from other databases. */
-    public static final String FORMAT = "tablease-log";
+    public static final String FORMAT = LogMeta.FORMAT;
+    /** The first 16 bytes of every SQLite 3 database file. */
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /**
      * How a store writes and keeps time.
@@ -119,9 +121,6 @@ public final class SqliteKernelStore implements KernelStore {
         }
     }
 
-    /** One row of the input log, as stored. */
-    public record LogRow(long seq, long now, String input, String decisions) {
-    }
 
     /** The database file. */
     private final Path database;
@@ -215,6 +214,7 @@ public final class SqliteKernelStore implements KernelStore {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(options, "options");
         Path file = database.toAbsolutePath().normalize();
+        refuseNonDatabase(file);
         Connection c = connect(file, options);
         try {
             KernelConfig config = LogSchema.prepare(c, file, requested, new TraceCodec());
@@ -224,6 +224,51 @@ public final class SqliteKernelStore implements KernelStore {
         } catch (RuntimeException e) {
             closeQuietly(c);
             throw e;
+        }
+    }
+
+    /**
+     * Refuses an existing file that is not an SQLite database before SQLite touches it: a JSON state file (the
+     * removed file store's, or an export) is {@link StoreSchemaException.Problem#STATE_FILE}, telling the user to
+     * {@code tablease import} it; any other file is {@link StoreSchemaException.Problem#FOREIGN_SCHEMA}. An empty
+     * file is left to SQLite (it becomes a new database).
+     */
+    private static void refuseNonDatabase(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        byte[] head;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(SQLITE_HEADER.length);
+        } catch (java.io.IOException e) {
+            throw new StoreIOException(file, "cannot read", e);
+        }
+        if (head.length == 0 || java.util.Arrays.equals(head, SQLITE_HEADER)) {
+            return;
+        }
+        String start = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1).strip();
+        if (start.startsWith("{")) {
+            throw new StoreSchemaException(file, StoreSchemaException.Problem.STATE_FILE,
+                    "a JSON state file (the removed file store's format, or an export), not an SQLite database; "
+                            + "make a store from it with 'tablease import " + file + " --store <new.db>'");
+        }
+        throw new StoreSchemaException(file, StoreSchemaException.Problem.FOREIGN_SCHEMA, "not an SQLite database");
+    }
+
+    /**
+     * Tells an SQLite database file from other files (the CLI reads a JSON state file or a trace instead).
+     *
+     * @param file a path
+     * @return whether {@code file} exists and starts with the SQLite 3 header
+     */
+    public static boolean isDatabaseFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return java.util.Arrays.equals(in.readNBytes(SQLITE_HEADER.length), SQLITE_HEADER);
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
@@ -243,7 +288,7 @@ public final class SqliteKernelStore implements KernelStore {
         } catch (SQLException e) {
             throw new StoreDatabaseException(file, "open", false, e);
         } catch (java.io.IOException e) {
-            throw new StoreIOException(file, "cannot create the directory", false, e);
+            throw new StoreIOException(file, "cannot create the directory", e);
         }
     }
 
@@ -306,6 +351,12 @@ public final class SqliteKernelStore implements KernelStore {
         }
     }
 
+    /** The database file's path. */
+    @Override
+    public String location() {
+        return database.toString();
+    }
+
     /** @return the database file */
     public Path file() {
         return database;
@@ -322,7 +373,7 @@ public final class SqliteKernelStore implements KernelStore {
                 catchUp();
                 ClockAnchor anchor = readClock();
                 BootClock.Reading reading = options.bootClock().read();
-                long now = FileKernelStore.nowFor(anchor, reading, clock.millis(), kernel.lastNow());
+                long now = nowFor(anchor, reading, clock.millis(), kernel.lastNow());
                 Input in = Objects.requireNonNull(input.apply(now), "the input function returned null");
                 List<Input> inputs = new ArrayList<>(2);
                 List<Decision> all = new ArrayList<>();
@@ -561,6 +612,7 @@ public final class SqliteKernelStore implements KernelStore {
      * @param max      at most this many rows, at least 1
      * @return the rows, possibly fewer than {@code max}
      */
+    @Override
     public List<LogRow> log(long afterSeq, int max) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
@@ -587,18 +639,7 @@ public final class SqliteKernelStore implements KernelStore {
         }
     }
 
-    /**
-     * Writes the whole input log as a trace ({@code docs/trace-format.md}): the store's config as the header, one
-     * step per row, in order, each checked as it is read. The trace of a run is the log itself, so
-     * {@code tablease replay} and {@code timeline} read a database through this.
-     *
-     * @param out where the JSON Lines go (not closed)
-     * @return the number of steps written
-     * @throws IllegalStateException when the store was imported from a state file: its log starts from that state,
-     *                               not from the empty state a trace starts from
-     * @throws LogCorruptException   when a row cannot be used (the steps before it were written)
-     * @throws java.io.IOException   when {@code out} fails
-     */
+    @Override
     public long writeTrace(java.io.Writer out) throws java.io.IOException {
         lock.lock();
         try {
@@ -616,63 +657,18 @@ public final class SqliteKernelStore implements KernelStore {
         } finally {
             lock.unlock();
         }
-        dev.tablease.trace.TraceWriter trace = new dev.tablease.trace.TraceWriter(out, config, codec);
-        long after = 0;
-        while (true) {
-            List<LogRow> rows = log(after, 1_000);
-            if (rows.isEmpty()) {
-                break;
-            }
-            for (LogRow row : rows) {
-                if (row.seq() != after + 1) {
-                    throw new LogCorruptException(database, "tablease_log", after + 1, Problem.SEQUENCE_GAP,
-                            "the next row after " + after + " is " + row.seq(), null);
-                }
-                try {
-                    Input in = codec.decodeInput(codec.parseObject(row.input()));
-                    List<Decision> decisions = new ArrayList<>();
-                    com.fasterxml.jackson.databind.JsonNode array = decisionsArray(row);
-                    for (com.fasterxml.jackson.databind.JsonNode d : array) {
-                        decisions.add(codec.decodeDecision(d));
-                    }
-                    trace.write(in, decisions);
-                } catch (TraceFormatException e) {
-                    throw new LogCorruptException(database, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
-                            e.getMessage(), e);
-                }
-                after = row.seq();
-            }
-        }
-        trace.flush();
-        return after;
+        return rows.writeTrace(out, this::log);
     }
 
-    /** @return the row's decisions as a JSON array; @throws LogCorruptException when they are not one */
-    private com.fasterxml.jackson.databind.JsonNode decisionsArray(LogRow row) {
-        com.fasterxml.jackson.databind.JsonNode array;
-        try {
-            array = JSON.readTree(row.decisions());
-        } catch (java.io.IOException e) {
-            array = null;
-        }
-        if (array == null || !array.isArray()) {
-            throw new LogCorruptException(database, "tablease_log", row.seq(), Problem.MALFORMED_ROW,
-                    "decisions are not a JSON array", null);
-        }
-        return array;
-    }
-
-    /**
-     * @return the store's time now, by the rule of {@link FileKernelStore#nowFor} (for {@code tablease status};
-     * no transition is made)
-     */
+    /** The store's time now, by the rule of {@link #nowFor} (for {@code tablease status}; no transition is made). */
+    @Override
     public long now() {
         lock.lock();
         try {
             requireOpen();
             ClockAnchor anchor = LogSchema.readClock(connection);
             long lastNow = snapshotUnlocked().lastNow();
-            return FileKernelStore.nowFor(anchor, options.bootClock().read(), clock.millis(), lastNow);
+            return nowFor(anchor, options.bootClock().read(), clock.millis(), lastNow);
         } catch (SQLException e) {
             throw translate("reading the clock", e);
         } finally {
@@ -680,7 +676,32 @@ public final class SqliteKernelStore implements KernelStore {
         }
     }
 
-    /** @return the time line's anchor kept in the database, or {@code null} (for {@code tablease export}) */
+    /**
+     * The store's time rule on one host (see {@code docs/store.md}, "Time"). On the boot of the anchor, the time
+     * line advances by the boot clock: {@code anchor.storeMillis + (reading.millis - anchor.bootMillis)}; the wall
+     * clock is ignored, so a wall-clock jump changes nothing. With no anchor (no boot clock when the anchor was
+     * last written), on another boot (a reboot: every driver process died with it), or with no boot clock now,
+     * the wall clock sets it. Either way the result is never below {@code lastNow}: the kernel refuses time going
+     * backwards, so a clock behind the store's time waits at {@code lastNow}.
+     *
+     * @param anchor     the store's clock anchor, or {@code null}
+     * @param reading    the boot clock now, or {@code null} when there is none
+     * @param wallMillis the wall clock now
+     * @param lastNow    the largest {@code now} the kernel has seen
+     * @return the {@code now} of the next transition
+     */
+    public static long nowFor(ClockAnchor anchor, BootClock.Reading reading, long wallMillis, long lastNow) {
+        long t;
+        if (anchor != null && reading != null && anchor.bootId().equals(reading.bootId())) {
+            t = anchor.storeMillis() + Math.max(0, reading.millis() - anchor.bootMillis());
+        } else {
+            t = wallMillis;
+        }
+        return Math.max(Math.max(0, t), lastNow);
+    }
+
+    /** The time line's anchor kept in the database, or {@code null} (for {@code tablease export}). */
+    @Override
     public ClockAnchor clockAnchor() {
         lock.lock();
         try {

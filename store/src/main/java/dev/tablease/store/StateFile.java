@@ -23,7 +23,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The state file's format (see {@code docs/store.md}, "File format"): one line of JSON,
+ * The JSON state file, the stores' export/import format (see {@code docs/store.md}, "The JSON state file"): one
+ * line of JSON,
  * {@code {"format":"tablease-state","version":2,"config":{...},"clock":{...}|null,"state":{...}}}, the
  * config and state written by {@link TraceCodec} exactly as in traces. Reading is strict and typed:
  * every problem is a {@link StoreCorruptException} with its {@link Problem}. Thread-safe.
@@ -75,10 +76,6 @@ public final class StateFile {
         }
     }
 
-    /** A validated file: its contents and the kernel restored from them (for one transition). */
-    record Loaded(Contents contents, LeaseKernel kernel) {
-    }
-
     /** The document as written, in field order. */
     private record Document(String format, int version, KernelConfig config, ClockAnchor clock, KernelState state) {
     }
@@ -105,18 +102,13 @@ public final class StateFile {
      * @throws StoreIOException      when the file exists but cannot be read
      */
     public Contents read(Path file) {
-        return load(file).contents();
-    }
-
-    /** {@link #read}, keeping the restored kernel. */
-    Loaded load(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new StoreCorruptException(file, Problem.MISSING, "the file does not exist", e);
         } catch (IOException e) {
-            throw new StoreIOException(file, "cannot read", false, e);
+            throw new StoreIOException(file, "cannot read", e);
         }
         return decodeAndRestore(file, bytes);
     }
@@ -130,10 +122,10 @@ public final class StateFile {
      * @throws StoreCorruptException naming {@code file} and the problem
      */
     public Contents decode(Path file, byte[] bytes) {
-        return decodeAndRestore(file, bytes).contents();
+        return decodeAndRestore(file, bytes);
     }
 
-    private Loaded decodeAndRestore(Path file, byte[] bytes) {
+    private Contents decodeAndRestore(Path file, byte[] bytes) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
@@ -189,13 +181,12 @@ public final class StateFile {
         } catch (TraceFormatException e) {
             throw new StoreCorruptException(file, Problem.INVALID_CONTENT, "state: " + e.reason(), e);
         }
-        LeaseKernel kernel;
         try {
-            kernel = LeaseKernel.restore(config, state);
+            LeaseKernel.restore(config, state); // the last check: every invariant of the state
         } catch (IllegalArgumentException e) {
             throw new StoreCorruptException(file, Problem.INCONSISTENT_STATE, e.getMessage(), e);
         }
-        return new Loaded(new Contents(config, clock, state), kernel);
+        return new Contents(config, clock, state);
     }
 
     /** Version 1 → 2: a session without {@code recoveryCount} has never been recovered. */

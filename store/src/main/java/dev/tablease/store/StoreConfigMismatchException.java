@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The state file was created with another {@link KernelConfig} than the one the caller asked for. The
- * store refuses to open it (or, for an open store, to apply a transition) rather than enforce two
- * configurations on one state. Open it with {@link FileKernelStore#openExisting} to adopt the file's
- * configuration, or point the caller at another file.
+ * The store was created with another {@link KernelConfig} than the one the caller asked for. The store
+ * refuses to open it rather than enforce two configurations on one log. Open it with
+ * {@link SqliteKernelStore#openExisting} or {@link PostgresKernelStore#openExisting} to adopt the store's
+ * configuration, or point the caller at another store.
  */
 public final class StoreConfigMismatchException extends StoreException {
     private static final long serialVersionUID = 1L;
@@ -22,14 +22,14 @@ public final class StoreConfigMismatchException extends StoreException {
     /**
      * Creates the exception.
      *
-     * @param file            the state file
-     * @param fileConfig      the configuration recorded in the file
+     * @param file            the SQLite database file
+     * @param fileConfig      the configuration recorded in the database
      * @param requestedConfig the configuration the caller asked for
      */
     public StoreConfigMismatchException(Path file, KernelConfig fileConfig, KernelConfig requestedConfig) {
-        super(file, file + ": the state file was created with another kernel config; differing settings (file -> requested): "
+        super(file, file + ": the store was created with another kernel config; differing settings (store -> requested): "
                 + differences(fileConfig, requestedConfig)
-                + " (open it with FileKernelStore.openExisting to adopt the file's config)", null);
+                + " (open it with SqliteKernelStore.openExisting to adopt the store's config)", null);
         this.fileConfig = Objects.requireNonNull(fileConfig, "fileConfig");
         this.requestedConfig = Objects.requireNonNull(requestedConfig, "requestedConfig");
     }

@@ -4,17 +4,16 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * The state file (or its last good copy) is missing, truncated, not JSON, not a tablease state file, of
- * an unknown version, or holds a state the kernel refuses. The file is left exactly as it is: the store
- * never overwrites or resets a file it cannot read. See {@code docs/store.md} ("Recovery") and
- * {@link FileKernelStore#recover}.
+ * A JSON state file (the export/import format, {@link StateFile}) is missing, truncated, not JSON, not a
+ * tablease state file, of an unknown version, or holds a state the kernel refuses. The file is left exactly as
+ * it is, and nothing is made from it. See {@code docs/store.md} ("Export, import and migration").
  */
 public final class StoreCorruptException extends StoreException {
     private static final long serialVersionUID = 1L;
 
     /** What is wrong with the file. */
     public enum Problem {
-        /** The state file does not exist although its last good copy does (it was moved or deleted). */
+        /** The state file does not exist. */
         MISSING,
         /** The file is empty or ends in the middle of the JSON document. */
         TRUNCATED,
@@ -44,8 +43,8 @@ public final class StoreCorruptException extends StoreException {
      * @param cause   the underlying failure, or {@code null}
      */
     public StoreCorruptException(Path file, Problem problem, String detail, Throwable cause) {
-        super(file, file + ": " + problem + ": " + detail + " (the file is kept as it is; see docs/store.md, Recovery: "
-                + "java -cp tablease-cli.jar " + StoreRecovery.class.getName() + " " + file + ")", cause);
+        super(file, file + ": " + problem + ": " + detail + " (the file is kept as it is; see docs/store.md, "
+                + "Export, import and migration)", cause);
         this.problem = Objects.requireNonNull(problem, "problem");
         this.detail = Objects.requireNonNull(detail, "detail");
     }

@@ -8,7 +8,7 @@ import java.util.Objects;
  * {@link KernelStore#apply} declares none; every subclass names the file (or, for a store that is not a
  * file such as {@link PostgresKernelStore}, the database's location) concerned. When one is thrown
  * by a transition, the stored state is unchanged (the transition did not happen), except where
- * {@link StoreIOException} or {@link StoreDatabaseException#inDoubt()} says otherwise.
+ * {@link StoreDatabaseException#inDoubt()} says otherwise.
  */
 public abstract class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;

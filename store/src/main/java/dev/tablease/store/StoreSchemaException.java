@@ -16,8 +16,13 @@ public final class StoreSchemaException extends StoreException {
         NEWER_VERSION,
         /** A tablease store of a version older than the oldest this code reads. */
         UNSUPPORTED_VERSION,
-        /** Tables that are not a tablease store (another program's database, or a damaged schema). */
-        FOREIGN_SCHEMA
+        /** Tables that are not a tablease store (another program's database, or a damaged schema), or not a database. */
+        FOREIGN_SCHEMA,
+        /**
+         * A JSON state file where a database was expected: the removed file store's {@code state.json}, or an
+         * export. {@code tablease import} makes a store from it.
+         */
+        STATE_FILE
     }
 
     /** Why the database is refused. */

@@ -18,17 +18,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The SQLite store against the disk's own fsync loop and the file store, in one run (docs/benchmarks.md,
- * "SQLite store"):
+ * The SQLite store against the disk's own fsync loop, in one run (docs/benchmarks.md, "SQLite store"; the
+ * removed file store's figures are kept there as history):
  * <ol>
  *   <li>the disk: a loop of 256-byte appends each followed by {@code force} (what a WAL commit needs at least),
- *       and the file store's write + fsync + rename + directory fsync;</li>
- *   <li>transitions/s with 1, 2, 4, 8 processes on one SQLite database, durable commits ({@code synchronous=FULL}),
- *       and the file store with 1 and 4 processes, fsync on: {@link StoreWorker} {@code pairs}, as in
- *       {@link StoreBenchmark};</li>
+ *       and a write + fsync + rename + directory fsync loop (what the removed file store did per transition);</li>
+ *   <li>transitions/s with 1, 2, 4, 8 processes on one SQLite database, durable commits ({@code synchronous=FULL}):
+ *       {@link StoreWorker} {@code pairs}, timed by {@link #processes};</li>
  *   <li>cost per transition with 10, 1,000 and 100,000 sessions in the state (queued behind 8 busy tabs), one
  *       process, durable: heartbeats and fenced writes of the busy sessions, snapshots every 1,000 rows
- *       included; the file store with the same states for comparison.</li>
+ *       included.</li>
  * </ol>
  *
  * <pre>
@@ -38,6 +37,66 @@ import java.util.Locale;
 public final class LogStoreBenchmark {
 
     private LogStoreBenchmark() {
+    }
+
+    /** Sessions each child JVM runs on a scratch store before the timed run (JIT warm-up). */
+    static final int WARMUP = 500;
+
+    /**
+     * One run on SQLite: {@code processes} child JVMs on the database at {@code file}, each warmed up on a scratch
+     * store beside it ({@link #processes(String, Path, int, int, boolean, long)}).
+     *
+     * @return transitions per second of all processes together
+     */
+    static double processes(Path file, int processes, int sessions, boolean fsync) throws Exception {
+        Files.createDirectories(file.getParent());
+        return processes(file.toString(), file.getParent(), processes, sessions, fsync, 1 + (long) processes * sessions);
+    }
+
+    /**
+     * One run: {@code processes} child JVMs ({@link StoreWorker} {@code pairs}) on the store at {@code target} (an
+     * SQLite file or a PostgreSQL URL, {@link StoreFixtures#open(String, KernelConfig, boolean)}), each warmed up
+     * first, then timed from the start signal to the last one's end; afterwards the store's {@code nextToken} must
+     * be {@code expectedNextToken} (no lost update).
+     *
+     * @param work where the workers' standard error goes
+     * @return transitions per second of all processes together
+     */
+    static double processes(String target, Path work, int processes, int sessions, boolean fsync,
+                            long expectedNextToken) throws Exception {
+        List<Child> children = new ArrayList<>();
+        try {
+            for (int w = 0; w < processes; w++) {
+                children.add(new Child(work.resolve("worker-" + w + ".err"), List.of("-XX:+UseSerialGC"),
+                        "pairs", target, Integer.toString(w), Integer.toString(sessions), Boolean.toString(fsync),
+                        Integer.toString(WARMUP)));
+            }
+            for (Child c : children) {
+                c.await("ready", 300_000);
+            }
+            long start = System.nanoTime();
+            for (Child c : children) {
+                c.send("go");
+            }
+            long transitions = 0;
+            for (Child c : children) {
+                transitions += Long.parseLong(c.await("done", 600_000).split(" ")[1]);
+            }
+            double tps = transitions / ((System.nanoTime() - start) / 1e9);
+            for (Child c : children) {
+                c.finish(60_000);
+            }
+            KernelState s;
+            try (KernelStore store = StoreFixtures.open(target, StoreFixtures.CONFIG, false)) {
+                s = store.snapshot();
+            }
+            if (s.nextToken() != expectedNextToken) {
+                throw new AssertionError("lost update: nextToken " + s.nextToken() + ", expected " + expectedNextToken);
+            }
+            return tps;
+        } finally {
+            children.forEach(Child::close);
+        }
     }
 
     /** The cost benchmark's config: 8 tabs, long heartbeats and deadlines, room for 100,000 waiters. */
@@ -61,17 +120,13 @@ public final class LogStoreBenchmark {
         measure("disk: write + fsync + rename + dir fsync loop", 1, reps, base,
                 () -> renameLoop(base.resolve("rename").resolve("f"), 300));
         for (int processes : new int[]{1, 2, 4, 8}) {
-            measure("SQLite store, durable", processes, reps, base, () -> StoreBenchmark.processes(
+            measure("SQLite store, durable", processes, reps, base, () -> processes(
                     base.resolve("run-" + (run[0]++)).resolve("tablease.db"), processes, sessions, true));
-        }
-        for (int processes : new int[]{1, 4}) {
-            measure("file store, fsync", processes, reps, base, () -> StoreBenchmark.processes(
-                    base.resolve("run-" + (run[0]++)).resolve("state.json"), processes, sessions, true));
         }
 
         System.out.println();
-        System.out.println("| sessions in the state | SQLite ms per transition (median) | runs | vs 10 sessions | file store ms per transition |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| sessions in the state | SQLite ms per transition (median) | runs | vs 10 sessions |");
+        System.out.println("|---|---|---|---|");
         double tenSql = 0;
         for (int n : new int[]{10, 1_000, 100_000}) {
             KernelState state = stateWith(n);
@@ -79,12 +134,11 @@ public final class LogStoreBenchmark {
             for (int r = 0; r < reps; r++) {
                 ms[r] = sqliteCost(base.resolve("cost-" + n + "-" + r + ".db"), state, 2_000);
             }
-            double file = fileCost(base.resolve("cost-" + n + ".json"), state, n >= 100_000 ? 5 : 50);
             if (n == 10) {
                 tenSql = median(ms);
             }
-            System.out.printf(Locale.ROOT, "| %,d | %.3f | %s | %.2f | %.2f |%n", n, median(ms), runs(ms, "%.3f"),
-                    median(ms) / tenSql, file);
+            System.out.printf(Locale.ROOT, "| %,d | %.3f | %s | %.2f |%n", n, median(ms), runs(ms, "%.3f"),
+                    median(ms) / tenSql);
         }
         System.out.printf(Locale.ROOT, "%nload after: %s%n", load());
     }
@@ -127,7 +181,7 @@ public final class LogStoreBenchmark {
         }
     }
 
-    /** @return the file store's write pattern per second: write + fsync a new file, rename it over, fsync the directory */
+    /** @return the removed file store's write pattern per second: write + fsync a new file, rename it over, fsync the directory */
     static double renameLoop(Path file, int n) throws Exception {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -186,14 +240,6 @@ public final class LogStoreBenchmark {
     static double sqliteCost(Path db, KernelState state, int m) {
         SqliteKernelStore.importState(db, COST_CONFIG, state, null, SqliteKernelStore.Options.defaults());
         try (SqliteKernelStore store = SqliteKernelStore.open(db, COST_CONFIG)) {
-            return timeTransitions(store, tokens(state), m);
-        }
-    }
-
-    /** @return ms per transition on the file store holding {@code state} */
-    static double fileCost(Path file, KernelState state, int m) throws Exception {
-        Files.write(file, new StateFile().encode(new StateFile.Contents(COST_CONFIG, null, state)));
-        try (FileKernelStore store = FileKernelStore.open(file, COST_CONFIG)) {
             return timeTransitions(store, tokens(state), m);
         }
     }

@@ -1,12 +1,10 @@
 package dev.tablease.store;
 
-import dev.tablease.kernel.KernelState;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 
 /**
  * Transitions per second through {@link PostgresKernelStore} with 1, 2, 4 and 8 client processes on loopback,
@@ -16,7 +14,7 @@ import java.util.Properties;
  * its own key, all on one database; every transition takes the head row's lock, so they are serialised across
  * processes and the server's group commit is what lets several clients share one WAL flush. Each figure is the
  * median of {@code reps} runs on a fresh database; a run counts the transitions of all processes between the
- * start signal and the last process's end (JVM start-up and a warm-up of {@link StoreBenchmark#WARMUP} sessions
+ * start signal and the last process's end (JVM start-up and a warm-up of {@link LogStoreBenchmark#WARMUP} sessions
  * per process excluded). The server is a fresh {@link PostgresCluster} on this machine.
  *
  * <pre>
@@ -67,40 +65,8 @@ public final class PostgresBenchmark {
 
     private static double run(String db, java.nio.file.Path work, int processes, int sessions, boolean durable) throws Exception {
         PostgresKernelStore.open(db, StoreFixtures.CONFIG).close(); // create the schema before the workers start
-        List<Child> children = new ArrayList<>();
-        try {
-            for (int w = 0; w < processes; w++) {
-                children.add(new Child(work.resolve("worker-" + w + ".err"), List.of("-XX:+UseSerialGC"), "pairs", db,
-                        Integer.toString(w), Integer.toString(sessions), Boolean.toString(durable),
-                        Integer.toString(StoreBenchmark.WARMUP)));
-            }
-            for (Child c : children) {
-                c.await("ready", 300_000);
-            }
-            long start = System.nanoTime();
-            for (Child c : children) {
-                c.send("go");
-            }
-            long transitions = 0;
-            for (Child c : children) {
-                transitions += Long.parseLong(c.await("done", 600_000).split(" ")[1]);
-            }
-            double tps = transitions / ((System.nanoTime() - start) / 1e9);
-            for (Child c : children) {
-                c.finish(60_000);
-            }
-            try (PostgresKernelStore store = PostgresKernelStore.open(db, new Properties(), StoreFixtures.CONFIG,
-                    MillisClock.system(), PostgresKernelStore.Options.defaults())) {
-                KernelState s = store.snapshot();
-                long expected = 1 + (long) processes * (sessions + StoreBenchmark.WARMUP);
-                if (s.nextToken() != expected) {
-                    throw new AssertionError("lost update: nextToken " + s.nextToken() + ", expected " + expected);
-                }
-            }
-            return tps;
-        } finally {
-            children.forEach(Child::close);
-        }
+        return LogStoreBenchmark.processes(db, work, processes, sessions, durable,
+                1 + (long) processes * (sessions + LogStoreBenchmark.WARMUP)); // the warm-up runs on the same database
     }
 
     /** Deletes the workers' standard error files and their directory. */

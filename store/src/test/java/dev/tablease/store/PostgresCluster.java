@@ -25,14 +25,15 @@ import java.util.stream.Stream;
  * authentication for the superuser {@link #USER} (loopback only). PostgreSQL refuses to run as root: when this
  * JVM runs as root (CI), the cluster's directory is given to the {@code postgres} user (or {@code nobody} when
  * there is none) and every server command runs through {@code runuser -u <user> --}; otherwise directly.
- * The server is stopped by {@link #close()} and, failing that, when the JVM exits.
+ * The server is stopped by {@link #close()} and, failing that, when the JVM exits. Public for the cli module's
+ * tests (through this module's test-jar).
  */
-final class PostgresCluster implements AutoCloseable {
+public final class PostgresCluster implements AutoCloseable {
 
     /** Where Debian's {@code postgresql-15} package puts the server binaries. */
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     /** The cluster's superuser (trust authentication on loopback). */
-    static final String USER = "tablease";
+    public static final String USER = "tablease";
 
     /** The one cluster most tests share (each test gets its own database); started on first use. */
     private static PostgresCluster shared;
@@ -42,7 +43,7 @@ final class PostgresCluster implements AutoCloseable {
     /** The temporary directory: {@code data/} (the cluster), the socket, {@code server.log}. */
     final Path dir;
     /** The loopback TCP port, kept across {@link #crashAndRestart()}. */
-    final int port;
+    public final int port;
     /** The unprivileged user the server runs as, or {@code null} when this JVM is not root. */
     private final String runAs;
     /** Whether {@link #close()} ran. */
@@ -55,12 +56,12 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** @return whether the PostgreSQL 15 binaries are installed ({@code .ci/run} installs them) */
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(BIN.resolve("initdb")) && Files.isExecutable(BIN.resolve("pg_ctl"));
     }
 
     /** @return the cluster shared by the tests of this JVM (started once; stopped when the JVM exits) */
-    static synchronized PostgresCluster shared() {
+    public static synchronized PostgresCluster shared() {
         if (shared == null) {
             shared = start();
         }
@@ -120,7 +121,7 @@ final class PostgresCluster implements AutoCloseable {
      *
      * @return its JDBC URL
      */
-    String newDatabase() {
+    public String newDatabase() {
         String name = "t" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
         sql("postgres", "CREATE DATABASE " + name);
         return url(name);

@@ -204,8 +204,8 @@ class PostgresRestartTest {
         TraceCodec codec = new TraceCodec();
         Map<String, Set<Long>> writes = new HashMap<>();
         long seq = 0;
-        for (List<PostgresKernelStore.LogRow> rows = store.log(0, 5_000); !rows.isEmpty(); rows = store.log(seq, 5_000)) {
-            for (PostgresKernelStore.LogRow row : rows) {
+        for (List<LogRow> rows = store.log(0, 5_000); !rows.isEmpty(); rows = store.log(seq, 5_000)) {
+            for (LogRow row : rows) {
                 assertEquals(seq + 1, row.seq(), "no gap");
                 seq = row.seq();
                 if (codec.decodeInput(codec.parseObject(row.input())) instanceof Input.UpdateSession u

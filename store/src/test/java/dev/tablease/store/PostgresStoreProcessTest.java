@@ -232,11 +232,11 @@ class PostgresStoreProcessTest {
         long lastToken = 0;
         long seq = 0;
         while (true) {
-            List<PostgresKernelStore.LogRow> rows = store.log(seq, 5_000);
+            List<LogRow> rows = store.log(seq, 5_000);
             if (rows.isEmpty()) {
                 break;
             }
-            for (PostgresKernelStore.LogRow row : rows) {
+            for (LogRow row : rows) {
                 assertEquals(seq + 1, row.seq(), "no gap in the log");
                 seq = row.seq();
                 Input in = codec.decodeInput(codec.parseObject(row.input()));

@@ -18,8 +18,8 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static dev.tablease.store.PostgresKernelStoreTest.count;
-import static dev.tablease.store.PostgresKernelStoreTest.sql;
+import static dev.tablease.store.PostgresKernelStoreTest.countOn;
+import static dev.tablease.store.PostgresKernelStoreTest.exec;
 import static dev.tablease.store.StoreFixtures.CONFIG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,7 +50,7 @@ class PostgresTimeAndNotifyTest {
 
     /** @return the database's clock now, ms */
     private static long dbMillis(String db) throws Exception {
-        return count(db, PostgresKernelStore.NOW_SQL);
+        return countOn(db, PostgresKernelStore.NOW_SQL);
     }
 
     /** Acquire (and TabOpened when a tab is opened) for {@code sessionId}; @return its grant */
@@ -96,7 +96,7 @@ class PostgresTimeAndNotifyTest {
             assertEquals(HOUR, ahead.hostClockSkewMillis(), 10_000, "the skew is seen (for diagnostics)");
             assertEquals(-HOUR, behind.hostClockSkewMillis(), 10_000);
             long end = dbMillis(db);
-            for (PostgresKernelStore.LogRow row : ahead.log(0, 100)) {
+            for (LogRow row : ahead.log(0, 100)) {
                 assertTrue(row.now() <= end && row.now() > end - 60_000, "row " + row.seq() + " has the database's now");
             }
         }
@@ -114,7 +114,7 @@ class PostgresTimeAndNotifyTest {
             long future = dbMillis(db) + 600_000;
             Input.Tick ahead = new Input.Tick(future);
             List<Decision> decisions = k.apply(ahead);
-            sql(db, "INSERT INTO tablease_log (seq, now, input, decisions) VALUES (2, " + future + ", '"
+            exec(db, "INSERT INTO tablease_log (seq, now, input, decisions) VALUES (2, " + future + ", '"
                     + codec.toJson(ahead) + "', '" + codec.toJson(decisions) + "')", "UPDATE tablease_head SET seq = 2");
             assertEquals(future, store.apply(Input.Tick::new).inputs().get(0).now(), "max(database clock, lastNow)");
         }

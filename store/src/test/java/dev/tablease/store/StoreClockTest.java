@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The store's time rule (docs/store.md, "Time"), with fake wall and boot clocks. */
+/** The SQLite store's time rule on one host (docs/store.md, "Time"), with fake wall and boot clocks. */
 class StoreClockTest {
 
     private static final long HOUR = 3_600_000L;
@@ -29,9 +29,9 @@ class StoreClockTest {
     private final FakeWall wall = new FakeWall(1_700_000_000_000L);
     private final FakeBoot boot = new FakeBoot();
 
-    private FileKernelStore open(MillisClock clock, BootClock bootClock) {
-        return FileKernelStore.open(dir.resolve("state.json"), CONFIG, clock,
-                FileKernelStore.Options.defaults().withBootClock(bootClock));
+    private SqliteKernelStore open(MillisClock clock, BootClock bootClock) {
+        return SqliteKernelStore.open(dir.resolve("tablease.db"), CONFIG, clock,
+                SqliteKernelStore.Options.defaults().withDurable(false).withBootClock(bootClock));
     }
 
     private static long lastNow(SharedLeaseKernel.Step step) {
@@ -39,18 +39,18 @@ class StoreClockTest {
     }
 
     /** Acquires session s on a new tab; returns the token. */
-    private static long grant(FileKernelStore store) {
+    private static long grant(SqliteKernelStore store) {
         store.apply(now -> new Input.Acquire(now, "s", "k", "h", "default"));
         return StoreFixtures.granted(store.apply(now -> new Input.TabOpened(now, 1, "t1")), "s").token();
     }
 
-    private static SharedLeaseKernel.Step beat(FileKernelStore store, long token) {
+    private static SharedLeaseKernel.Step beat(SqliteKernelStore store, long token) {
         return store.apply(now -> new Input.Heartbeat(now, "s", token));
     }
 
     @Test
     void a_forward_wall_clock_jump_of_an_hour_does_not_expire_a_driver_that_keeps_heartbeating() {
-        try (FileKernelStore store = open(wall, boot)) {
+        try (SqliteKernelStore store = open(wall, boot)) {
             long token = grant(store);
             long before = store.snapshot().lastNow();
             wall.millis.addAndGet(HOUR);
@@ -67,7 +67,7 @@ class StoreClockTest {
 
     @Test
     void a_backward_wall_clock_jump_does_not_stop_time_so_a_dead_driver_still_loses_its_lease_on_time() {
-        try (FileKernelStore store = open(wall, boot)) {
+        try (SqliteKernelStore store = open(wall, boot)) {
             long token = grant(store);
             wall.millis.addAndGet(-HOUR);
             boot.millis.addAndGet(CONFIG.heartbeatTimeoutMillis() - 1);
@@ -83,12 +83,12 @@ class StoreClockTest {
     void processes_with_skewed_wall_clocks_share_one_time_line() {
         FakeWall ahead = new FakeWall(wall.millis() + HOUR);
         FakeWall behind = new FakeWall(wall.millis() - HOUR);
-        try (FileKernelStore first = open(wall, boot);
-             FileKernelStore fast = open(ahead, boot);
-             FileKernelStore slow = open(behind, boot)) {
+        try (SqliteKernelStore first = open(wall, boot);
+             SqliteKernelStore fast = open(ahead, boot);
+             SqliteKernelStore slow = open(behind, boot)) {
             long token = grant(first);
             long t0 = first.snapshot().lastNow();
-            FileKernelStore[] turns = {fast, slow, first, slow, fast};
+            SqliteKernelStore[] turns = {fast, slow, first, slow, fast};
             for (int i = 0; i < turns.length; i++) {
                 boot.millis.addAndGet(BEAT);
                 SharedLeaseKernel.Step step = beat(turns[i], token);
@@ -100,7 +100,7 @@ class StoreClockTest {
 
     @Test
     void after_a_reboot_the_wall_clock_sets_the_time_line_once_and_never_moves_it_back() {
-        try (FileKernelStore store = open(wall, boot)) {
+        try (SqliteKernelStore store = open(wall, boot)) {
             long token = grant(store);
             long before = store.snapshot().lastNow();
 
@@ -126,7 +126,7 @@ class StoreClockTest {
 
     @Test
     void without_a_boot_clock_now_is_the_wall_clock_clamped_and_a_forward_jump_expires_leases() {
-        try (FileKernelStore store = open(wall, BootClock.none())) {
+        try (SqliteKernelStore store = open(wall, BootClock.none())) {
             long token = grant(store);
             long before = store.snapshot().lastNow();
             wall.millis.addAndGet(-HOUR);
@@ -140,15 +140,28 @@ class StoreClockTest {
     }
 
     @Test
+    void a_due_tick_is_applied_before_the_input() {
+        try (SqliteKernelStore store = open(wall, boot)) {
+            long token = grant(store);
+            boot.millis.addAndGet(CONFIG.heartbeatTimeoutMillis());
+            SharedLeaseKernel.Step late = beat(store, token);
+            assertEquals(2, late.inputs().size());
+            assertInstanceOf(Input.Tick.class, late.inputs().get(0));
+            assertInstanceOf(Decision.Revoked.class, late.decisions().get(0));
+            assertInstanceOf(Decision.Refused.class, late.decisions().get(late.decisions().size() - 1));
+        }
+    }
+
+    @Test
     void the_time_rule_by_cases() {
         ClockAnchor anchor = new ClockAnchor("b", 1_000, 50_000);
-        assertEquals(50_250, FileKernelStore.nowFor(anchor, new BootClock.Reading("b", 1_250), 9_999_999, 50_000));
-        assertEquals(60_000, FileKernelStore.nowFor(anchor, new BootClock.Reading("b", 1_250), 0, 60_000), "never below lastNow");
-        assertEquals(50_000, FileKernelStore.nowFor(anchor, new BootClock.Reading("b", 900), 0, 0), "boot clock never read backwards");
-        assertEquals(70_000, FileKernelStore.nowFor(anchor, new BootClock.Reading("other", 5), 70_000, 50_000), "reboot: wall");
-        assertEquals(70_000, FileKernelStore.nowFor(anchor, null, 70_000, 50_000), "no boot clock now: wall");
-        assertEquals(70_000, FileKernelStore.nowFor(null, new BootClock.Reading("b", 5), 70_000, 50_000), "no anchor: wall");
-        assertEquals(0, FileKernelStore.nowFor(null, null, -5, 0), "never negative");
+        assertEquals(50_250, SqliteKernelStore.nowFor(anchor, new BootClock.Reading("b", 1_250), 9_999_999, 50_000));
+        assertEquals(60_000, SqliteKernelStore.nowFor(anchor, new BootClock.Reading("b", 1_250), 0, 60_000), "never below lastNow");
+        assertEquals(50_000, SqliteKernelStore.nowFor(anchor, new BootClock.Reading("b", 900), 0, 0), "boot clock never read backwards");
+        assertEquals(70_000, SqliteKernelStore.nowFor(anchor, new BootClock.Reading("other", 5), 70_000, 50_000), "reboot: wall");
+        assertEquals(70_000, SqliteKernelStore.nowFor(anchor, null, 70_000, 50_000), "no boot clock now: wall");
+        assertEquals(70_000, SqliteKernelStore.nowFor(null, new BootClock.Reading("b", 5), 70_000, 50_000), "no anchor: wall");
+        assertEquals(0, SqliteKernelStore.nowFor(null, null, -5, 0), "never negative");
     }
 
     @Test

@@ -52,7 +52,7 @@ final class StoreFixtures {
      * Opens the store at {@code target}: {@link PostgresKernelStore} for a PostgreSQL URL, else
      * {@link #open(Path, KernelConfig, boolean)}; system clocks.
      *
-     * @param durable fsync (file store), synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)
+     * @param durable synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)
      */
     static KernelStore open(String target, KernelConfig config, boolean durable) {
         if (isPostgres(target)) {
@@ -68,17 +68,13 @@ final class StoreFixtures {
     }
 
     /**
-     * Opens the store kept at {@code file}: {@link SqliteKernelStore} when its name ends with {@code .db}, else
-     * {@link FileKernelStore}; system clocks.
+     * Opens the SQLite store kept at {@code file}; system clocks.
      *
-     * @param durable fsync (file store) or synchronous=FULL (SQLite)
+     * @param durable synchronous=FULL
      */
     static KernelStore open(Path file, KernelConfig config, boolean durable) {
-        if (file.getFileName().toString().endsWith(".db")) {
-            return SqliteKernelStore.open(file, config, MillisClock.system(),
-                    SqliteKernelStore.Options.defaults().withDurable(durable));
-        }
-        return FileKernelStore.open(file, config, MillisClock.system(), FileKernelStore.Options.defaults().withFsync(durable));
+        return SqliteKernelStore.open(file, config, MillisClock.system(),
+                SqliteKernelStore.Options.defaults().withDurable(durable));
     }
 
     /** A wall clock a test sets by hand. */

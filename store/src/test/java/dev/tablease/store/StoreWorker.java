@@ -13,10 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * The child process of the multi-process store tests and of {@link StoreBenchmark}. Talks to its parent
+ * The child process of the multi-process store tests and of {@link LogStoreBenchmark} and {@link PostgresBenchmark}. Talks to its parent
  * by lines on standard input and output. Uses the real clocks: the wall clock and the boot clock. The store is
  * {@link StoreFixtures#open}'s: PostgreSQL for a {@code postgresql://} or {@code jdbc:postgresql:} URL, an SQLite
- * database for a file named {@code *.db}, else a state file. On PostgreSQL the warm-up of {@code pairs} runs on the
+ * database for a file. On PostgreSQL the warm-up of {@code pairs} runs on the
  * same database (sessions {@code warm-w<worker>-s<i>} of the worker's key, so the measured sessions reuse its pooled tab).
  *
  * <ul>

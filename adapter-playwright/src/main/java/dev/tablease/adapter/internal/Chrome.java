@@ -58,8 +58,11 @@ final class Chrome implements AutoCloseable {
     /** A browser-level CDP session of the current connection, opened on first use. */
     private CDPSession browserSession;
 
-    /** The pages of the current connection by CDP target id (a reconnect starts afresh). */
-    private final Map<String, Page> byTarget = new HashMap<>();
+    /**
+     * The pages of the current connection by CDP target id (a reconnect starts afresh). Written under
+     * {@link #lock}; concurrent so that {@link #trackedPage} can read it without the lock.
+     */
+    private final Map<String, Page> byTarget = new java.util.concurrent.ConcurrentHashMap<>();
     /** What the handlers saw per page of the current connection. */
     private final Map<Page, PageState> states = new IdentityHashMap<>();
     /** Counts connections: events of an older connection are ignored. */
@@ -240,6 +243,22 @@ final class Chrome implements AutoCloseable {
      * processes over the same CDP browser included); {@code null} when the browser has no such page
      * @throws Unreachable while the connection is lost, or when the browser does not answer whether it has the page
      */
+    /**
+     * The page already tracked for {@code targetId} on a connection that is up, without taking {@link #lock} and
+     * without a round trip: the handover of a grant must not wait behind a timer's pump of Playwright's events
+     * (a round trip that holds the lock). {@code null} when the page is not tracked (yet) or the connection is
+     * down: then use {@link #pageFor} under the lock.
+     *
+     * @param targetId the CDP target id
+     * @return the tracked page, or {@code null}
+     */
+    Page trackedPage(String targetId) {
+        if (disconnected || gone) {
+            return null;
+        }
+        return byTarget.get(targetId);
+    }
+
     Page pageFor(String targetId) {
         requireConnected("find tab " + targetId);
         Page found;

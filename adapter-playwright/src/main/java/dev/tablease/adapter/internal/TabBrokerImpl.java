@@ -92,6 +92,18 @@ public final class TabBrokerImpl implements TabBroker {
                     return size() > ENDED_SESSIONS_REMEMBERED;
                 }
             });
+    /**
+     * The target id of each tab this process granted, until its reservation ends or it is closed: where a tab
+     * that enters the pool is reset ahead (see {@link #resetAhead}).
+     */
+    private final Map<Long, String> targetsByTabId = new ConcurrentHashMap<>();
+    /**
+     * Targets reset when they entered the pool, and touched by nobody since (executor thread only). Only for a
+     * {@link KernelStore#processLocal() process-local} store: every grant of a pooled tab is then this process's,
+     * carried out by this executor after the reset, so the {@code ResetTab} of the next grant finds the tab reset
+     * already and costs no navigation. A target leaves the set at its next grant, navigation or close.
+     */
+    private final Set<String> resetAhead = new HashSet<>();
     private final String holderBase;
     private final AtomicLong holderSeq = new AtomicLong();
     private volatile boolean closed;
@@ -278,10 +290,16 @@ public final class TabBrokerImpl implements TabBroker {
 
     private void execute(List<Decision> decisions) {
         Set<Long> failedTabs = new HashSet<>();
-        for (Decision d : decisions) {
+        for (int i = 0; i < decisions.size(); i++) {
+            Decision d = decisions.get(i);
             while (true) {
                 try {
                     carryOut(d, failedTabs);
+                    if (d instanceof Decision.ReservationEnded e) {
+                        resetAheadIfPooled(e, decisions.subList(i + 1, decisions.size()));
+                    } else if (d instanceof Decision.ReservationMoved m) {
+                        targetsByTabId.remove(m.fromTabId());
+                    }
                     break;
                 } catch (Chrome.Unreachable e) {
                     // liveness unknown: nothing reported; carry the decision out on the new connection
@@ -302,14 +320,20 @@ public final class TabBrokerImpl implements TabBroker {
         } else if (d instanceof Decision.CloseTab c) {
             closeTab(c);
         } else if (d instanceof Decision.ResetTab r) {
+            if (resetAhead.remove(r.targetId()) && showsResetUrl(r.targetId())) {
+                return; // reset when it entered the pool, and nobody has had it since
+            }
             if (!failedTabs.contains(r.tabId()) && !prepare(r.targetId(), config.resetUrl())) {
                 failedTabs.add(r.tabId());
             }
         } else if (d instanceof Decision.Navigate n) {
+            resetAhead.remove(n.targetId());
             if (!failedTabs.contains(n.tabId()) && !prepare(n.targetId(), n.url())) {
                 failedTabs.add(n.tabId());
             }
         } else if (d instanceof Decision.Granted g) {
+            resetAhead.remove(g.targetId());
+            targetsByTabId.put(g.tabId(), g.targetId());
             deliverGrant(g, failedTabs.contains(g.tabId()));
         } else if (d instanceof Decision.Rejected r) {
             PendingLeaseImpl.Attempt a = pendingByHolder.get(r.holder());
@@ -365,7 +389,47 @@ public final class TabBrokerImpl implements TabBroker {
         submit(step.decisions());
     }
 
+    /**
+     * After a reservation ended (finished, or its deadline passed), the kernel pools its tab marked to be reset
+     * before the next driver; with a process-local store the reset is done now, off the next grant's path, unless
+     * a later decision of the same step already deals with the tab (it was granted on at once, or closed).
+     */
+    private void resetAheadIfPooled(Decision.ReservationEnded e, List<Decision> later) {
+        String targetId = targetsByTabId.remove(e.tabId());
+        if (targetId == null || !store.processLocal()
+                || (e.reason() != EndReason.FINISHED && e.reason() != EndReason.DEADLINE)) {
+            return;
+        }
+        for (Decision d : later) {
+            if (concernsTab(d, e.tabId())) {
+                return;
+            }
+        }
+        if (prepare(targetId, config.resetUrl())) {
+            resetAhead.add(targetId);
+        }
+    }
+
+    private static boolean concernsTab(Decision d, long tabId) {
+        return d instanceof Decision.ResetTab r && r.tabId() == tabId
+                || d instanceof Decision.Navigate n && n.tabId() == tabId
+                || d instanceof Decision.Granted g && g.tabId() == tabId
+                || d instanceof Decision.CloseTab c && c.tabId() == tabId
+                || d instanceof Decision.ReservationMoved m && (m.fromTabId() == tabId || m.toTabId() == tabId);
+    }
+
+    /**
+     * @return whether the target's page is (still) at {@code resetUrl}, as Playwright last saw it: no round trip and
+     *         no lock (the URL is the field Playwright updates on navigation; this executor made the navigation)
+     */
+    private boolean showsResetUrl(String targetId) {
+        Page page = chrome.trackedPage(targetId);
+        return page != null && config.resetUrl().equals(page.url());
+    }
+
     private void closeTab(Decision.CloseTab c) {
+        resetAhead.remove(c.targetId());
+        targetsByTabId.remove(c.tabId());
         chrome.lock.lock();
         GoneCause gone = null;
         try {
@@ -440,12 +504,14 @@ public final class TabBrokerImpl implements TabBroker {
             a.retry(); // the tab died before the handover; TabGone revoked this grant; the waiter recovers
             return;
         }
-        Page page;
-        chrome.lock.lock();
-        try {
-            page = chrome.pageFor(g.targetId());
-        } finally {
-            chrome.lock.unlock();
+        Page page = chrome.trackedPage(g.targetId()); // no lock: a tick's pump must not delay the handover
+        if (page == null) {
+            chrome.lock.lock();
+            try {
+                page = chrome.pageFor(g.targetId());
+            } finally {
+                chrome.lock.unlock();
+            }
         }
         if (page == null) {
             beforeHandover.remove(g.token());
@@ -453,12 +519,12 @@ public final class TabBrokerImpl implements TabBroker {
             a.retry();
             return;
         }
-        handOver(a, g.sessionId(), a.key(), g.holder(), g.token(), g.targetId(), g.deadline(), page);
+        handOver(a, g.sessionId(), a.key(), g.holder(), g.token(), g.targetId(), g.deadline(), g.expiresAt(), page);
     }
 
     private void handOver(PendingLeaseImpl.Attempt a, String sessionId, String key, String holder, long token,
-                          String targetId, long deadline, Page page) {
-        TabLeaseImpl lease = new TabLeaseImpl(this, sessionId, key, holder, token, targetId, deadline, page);
+                          String targetId, long deadline, long expiresAt, Page page) {
+        TabLeaseImpl lease = new TabLeaseImpl(this, sessionId, key, holder, token, targetId, deadline, expiresAt, page);
         leases.put(token, lease);
         beforeHandover.remove(token);
         if (!a.grant(lease)) {
@@ -498,7 +564,8 @@ public final class TabBrokerImpl implements TabBroker {
                 a.retry();
                 return;
             }
-            handOver(a, s.sessionId(), s.key(), a.holder(), s.lease().token(), tab.targetId(), s.deadline(), page);
+            handOver(a, s.sessionId(), s.key(), a.holder(), s.lease().token(), tab.targetId(), s.deadline(),
+                    s.lease().expiresAt(), page);
             return;
         }
         boolean stillWaiting = s != null && s.drivers().stream().anyMatch(w -> w.requestId() == a.requestId());

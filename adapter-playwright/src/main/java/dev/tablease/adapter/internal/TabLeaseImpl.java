@@ -34,6 +34,8 @@ final class TabLeaseImpl implements TabLease {
     private final long token;
     private final String targetId;
     private final long deadline;
+    /** When the lease lapses unless beaten before, as of its grant or last accepted beat (ms). */
+    private volatile long expiresAt;
     /** The page handed over with the grant; after a reconnect the tab is found again by target id. */
     private volatile Page page;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -42,8 +44,9 @@ final class TabLeaseImpl implements TabLease {
     private List<Consumer<LeaseRevokedException>> endListeners = new ArrayList<>();
 
     TabLeaseImpl(TabBrokerImpl broker, String sessionId, String key, String holder, long token, String targetId,
-                 long deadline, Page page) {
+                 long deadline, long expiresAt, Page page) {
         this.broker = broker;
+        this.expiresAt = expiresAt;
         this.sessionId = sessionId;
         this.key = key;
         this.holder = holder;
@@ -56,6 +59,11 @@ final class TabLeaseImpl implements TabLease {
     @Override
     public String sessionId() {
         return sessionId;
+    }
+
+    @Override
+    public long expiresAt() {
+        return expiresAt;
     }
 
     @Override
@@ -176,6 +184,9 @@ final class TabLeaseImpl implements TabLease {
         }
         Decision last = step.decisions().get(step.decisions().size() - 1);
         if (accepted.isInstance(last)) {
+            if (last instanceof Decision.Extended e) {
+                expiresAt = e.expiresAt();
+            }
             return;
         }
         if (last instanceof Decision.Refused r) {

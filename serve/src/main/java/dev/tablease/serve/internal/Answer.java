@@ -179,4 +179,31 @@ public sealed interface Answer {
             return 200;
         }
     }
+
+    /**
+     * A page or a text document (the metrics, the timeline), not JSON.
+     *
+     * @param contentType its media type
+     * @param body        the document
+     */
+    record Text(@JsonIgnore String contentType, @JsonIgnore String body) implements Answer {
+        @Override
+        public int httpStatus() {
+            return 200;
+        }
+    }
+
+    /**
+     * Not an answer written as one document: the handler streams the request's answer as server-sent events
+     * ({@link EventStream}).
+     *
+     * @param requestId the queued acquire
+     * @param first     its answer when the stream starts
+     */
+    record Events(@JsonIgnore long requestId, @JsonIgnore Answer first) implements Answer {
+        @Override
+        public int httpStatus() {
+            return 200;
+        }
+    }
 }

@@ -54,8 +54,15 @@ final class BearerToken {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        byte[] given = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, bytes);
+        return isThis(authorization.substring(7).trim());
+    }
+
+    /**
+     * @param token a token as given (the {@code access_token} query parameter of a page), or {@code null}
+     * @return whether it is this token (compared in constant time)
+     */
+    boolean isThis(String token) {
+        return token != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), bytes);
     }
 
     /**

@@ -49,6 +49,9 @@ public final class JettyLeaseServer implements LeaseServer {
      */
     static final long BROKER_SELF_HEARTBEAT_MILLIS = TimeUnit.DAYS.toMillis(3650);
 
+    /** How many of its transitions' steps the service keeps for its live timeline (then it stops recording). */
+    static final int TIMELINE_MAX_STEPS = 100_000;
+
     /** Where the CDP sockets are: {@code /v1/cdp/<sessionId>/<token>}. */
     static final String CDP_PREFIX = "/v1/cdp/";
 
@@ -69,6 +72,8 @@ public final class JettyLeaseServer implements LeaseServer {
     private final ServerConnector connector;
     /** Set once by {@link #close()}. */
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The request rate bound. */
+    private final RateBound rate;
     /** What the CDP sockets enforce ({@link CdpFencing#ENFORCED} but in the fencing tests). */
     private final CdpFencing fencing;
     /** The client of Chrome's page sockets. */
@@ -76,14 +81,16 @@ public final class JettyLeaseServer implements LeaseServer {
     /** The browser this server launched ({@code serve --launch}), closed with it; {@code null} when connected. */
     private volatile LaunchedChromium launched;
 
-    private JettyLeaseServer(ServeConfig config, TabBroker broker, CdpFencing fencing) {
+    private JettyLeaseServer(ServeConfig config, TabBroker broker, CdpFencing fencing, ServiceMetrics metrics,
+                             ObservedStore observed) {
         this.config = config;
         this.broker = broker;
         this.fencing = fencing;
         this.upstreamClient = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(UPSTREAM_CONNECT_MILLIS)).build();
         this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting(),
-                () -> "ws://" + bracketed(config.host()) + ":" + port());
+                () -> "ws://" + bracketed(config.host()) + ":" + port(), metrics, observed);
         this.token = BearerToken.generate();
+        this.rate = new RateBound(config.maxRequestsPerSecond());
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
         threads.setName("tablease-serve-http");
         threads.setDaemon(true);
@@ -146,9 +153,11 @@ public final class JettyLeaseServer implements LeaseServer {
                     adapter.holder(), adapter.resetUrl(), adapter.reconnectTimeoutMillis(),
                     adapter.reconnectMaxBackoffMillis());
         }
+        ServiceMetrics metrics = new ServiceMetrics();
+        ObservedStore observed = new ObservedStore(store, metrics, TIMELINE_MAX_STEPS);
         TabBroker broker;
         try {
-            broker = TabBroker.start(adapter.withHeartbeatIntervalMillis(BROKER_SELF_HEARTBEAT_MILLIS), store);
+            broker = TabBroker.start(adapter.withHeartbeatIntervalMillis(BROKER_SELF_HEARTBEAT_MILLIS), observed);
         } catch (RuntimeException e) {
             if (chromium != null) {
                 chromium.close();
@@ -157,7 +166,7 @@ public final class JettyLeaseServer implements LeaseServer {
         }
         JettyLeaseServer s;
         try {
-            s = new JettyLeaseServer(config, broker, fencing);
+            s = new JettyLeaseServer(config, broker, fencing, metrics, observed);
             s.launched = chromium;
         } catch (RuntimeException e) {
             broker.close();
@@ -322,10 +331,19 @@ public final class JettyLeaseServer implements LeaseServer {
 
     private static void write(Response response, Callback callback, Answer answer) {
         response.setStatus(answer.httpStatus());
+        if (answer instanceof Answer.Text t) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, t.contentType());
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            Content.Sink.write(response, true, t.body(), callback);
+            return;
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (answer instanceof Answer.Rejected r && r.retryAfterMillis() > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString((r.retryAfterMillis() + 999) / 1000));
+        }
+        if (answer instanceof Answer.Error e && e.code() == ErrorCode.RATE_LIMITED) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
         }
         if (answer instanceof Answer.Error e && e.code() == ErrorCode.UNAUTHORIZED) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
@@ -351,14 +369,18 @@ public final class JettyLeaseServer implements LeaseServer {
                         + " failed", e);
                 answer = error(ErrorCode.INTERNAL, "the service failed on this request (see its log)");
             }
+            if (answer instanceof Answer.Events e) {
+                EventStream.stream(service, e.requestId(), e.first(), config.maxWaitMillis(), response, callback);
+                return true;
+            }
             write(response, callback, answer);
             return true;
         }
 
         private Answer answer(Request request) {
-            if (!token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-                return error(ErrorCode.UNAUTHORIZED, "every request needs 'Authorization: Bearer <token>' with the token "
-                        + "from the service's token file");
+            if (!rate.tryTake()) {
+                return new Answer.Error(ErrorCode.RATE_LIMITED, "more than " + config.maxRequestsPerSecond()
+                        + " requests per second; retry after " + rate.retryAfterMillis() + " ms");
             }
             String path = Request.getPathInContext(request);
             if (path.startsWith(CDP_PREFIX)) {
@@ -375,6 +397,11 @@ public final class JettyLeaseServer implements LeaseServer {
                     }
                 }
             }
+            if (!token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))
+                    && !(route != null && route.takesTokenInQuery() && token.isThis(queryToken(request)))) {
+                return error(ErrorCode.UNAUTHORIZED, "every request needs 'Authorization: Bearer <token>' with the token "
+                        + "from the service's token file");
+            }
             if (route == null) {
                 return pathKnown ? error(ErrorCode.METHOD_NOT_ALLOWED, request.getMethod() + " is not allowed on " + path)
                         : error(ErrorCode.NOT_FOUND, "no route " + path);
@@ -387,8 +414,30 @@ public final class JettyLeaseServer implements LeaseServer {
                 }
                 body = JsonBody.parse(BoundedBody.read(request, config.maxBodyBytes()), route.fields());
             }
+            if (route == Route.EVENTS) {
+                return Route.events(service, queryParameter(request, "requestId"));
+            }
             return route.call(service, body, config.maxWaitMillis());
         }
+    }
+
+    /** @return the {@code access_token} query parameter, or {@code null} */
+    private static String queryToken(Request request) {
+        return queryParameter(request, "access_token");
+    }
+
+    /** @return the first query parameter {@code name}, decoded, or {@code null} */
+    private static String queryParameter(Request request, String name) {
+        String q = request.getHttpURI().getQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String part : q.split("&")) {
+            if (part.startsWith(name + "=")) {
+                return java.net.URLDecoder.decode(part.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     /** Jetty's own errors (before or outside the handler), as typed JSON. */

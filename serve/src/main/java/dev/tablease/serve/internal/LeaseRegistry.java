@@ -6,6 +6,7 @@ import dev.tablease.adapter.TabLease;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the service holds for its remote clients: the leases granted through it (by fencing token) and the
@@ -38,6 +39,8 @@ final class LeaseRegistry implements StatusView.Names {
         final PendingLease pending;
         /** Granted, rejected or an error; completed once by the waiting thread. */
         final CompletableFuture<Answer> answer = new CompletableFuture<>();
+        /** {@link System#nanoTime()} when the acquire came in. */
+        final long requestedAtNanos = System.nanoTime();
         /** {@link System#nanoTime()} when the answer was settled, 0 before. */
         volatile long settledAtNanos;
 
@@ -54,8 +57,10 @@ final class LeaseRegistry implements StatusView.Names {
     private final ConcurrentHashMap<Long, Held> byToken = new ConcurrentHashMap<>();
     /** The client's holder name by the kernel's holder name of each held lease. */
     private final ConcurrentHashMap<String, String> clientHolders = new ConcurrentHashMap<>();
-    /** The acquires by request id. */
+    /** The acquires by request id (settled ones kept a while for {@code /v1/wait}). */
     private final ConcurrentHashMap<Long, Waiting> byRequest = new ConcurrentHashMap<>();
+    /** How many acquires of {@link #byRequest} wait for their answer (counted, not searched: there may be many settled ones). */
+    private final AtomicInteger unsettled = new AtomicInteger();
 
     void hold(Held h) {
         clientHolders.put(h.lease().holder(), h.clientHolder());
@@ -82,6 +87,8 @@ final class LeaseRegistry implements StatusView.Names {
     }
 
     void await(Waiting w) {
+        unsettled.incrementAndGet();
+        w.answer.whenComplete((a, e) -> unsettled.decrementAndGet());
         byRequest.put(w.requestId, w);
     }
 
@@ -96,13 +103,7 @@ final class LeaseRegistry implements StatusView.Names {
 
     /** @return how many acquires wait for the kernel's answer */
     int unsettled() {
-        int n = 0;
-        for (Waiting w : byRequest.values()) {
-            if (!w.answer.isDone()) {
-                n++;
-            }
-        }
-        return n;
+        return unsettled.get();
     }
 
     /** @return a copy of the acquires */

@@ -6,7 +6,6 @@ import dev.tablease.adapter.LeaseRevokedException;
 import dev.tablease.adapter.PendingLease;
 import dev.tablease.adapter.TabBroker;
 import dev.tablease.adapter.TabLease;
-import dev.tablease.kernel.DriverLease;
 import dev.tablease.kernel.InvalidInputException;
 import dev.tablease.kernel.Outcome;
 import dev.tablease.kernel.RefuseReason;
@@ -61,6 +60,10 @@ final class LeaseService implements AutoCloseable {
     private final int maxWaiting;
     /** How long an acquire granted at once may take to be handed over (reset, navigation), in milliseconds. */
     private final long handoverMillis;
+    /** The metrics. */
+    private final ServiceMetrics metrics;
+    /** The broker's store, observed (the timeline's steps). */
+    private final ObservedStore observed;
     /** Set by {@link #close()}. */
     private volatile boolean closed;
     /** The open CDP sockets of the leases held through the service. */
@@ -70,9 +73,12 @@ final class LeaseService implements AutoCloseable {
     /** {@code ws://127.0.0.1:PORT} of Chrome's own DevTools sockets. */
     private final String chromeWsBase;
 
-    LeaseService(TabBroker broker, long maxWaitMillis, int maxWaiting, Supplier<String> wsBase) {
+    LeaseService(TabBroker broker, long maxWaitMillis, int maxWaiting, Supplier<String> wsBase, ServiceMetrics metrics,
+                 ObservedStore observed) {
         this.broker = broker;
         this.wsBase = wsBase;
+        this.metrics = metrics;
+        this.observed = observed;
         URI cdp = broker.config().cdpEndpoint();
         if (broker.config().mode() != AdapterConfig.Mode.CONNECT || cdp == null) {
             throw new IllegalArgumentException("the service's broker must be connected over CDP (the CDP sockets "
@@ -205,10 +211,11 @@ final class LeaseService implements AutoCloseable {
                 answer = new Answer.Error(ErrorCode.UNAVAILABLE, "the service is stopping");
             } else {
                 registry.hold(new LeaseRegistry.Held(lease, w.clientHolder, w.requestId));
+                metrics.queueWait(System.nanoTime() - w.requestedAtNanos);
                 long token = lease.token();
                 lease.whenEnded(e -> sockets.leaseEnded(token, CdpSocket.Close.of(e)));
                 answer = new Answer.Granted(w.requestId, lease.sessionId(), w.clientHolder, token,
-                        lease.targetId(), lease.deadline(), expiresAt(lease.sessionId(), token),
+                        lease.targetId(), lease.deadline(), lease.expiresAt(),
                         store.config().heartbeatIntervalMillis(), cdpUrl(lease.sessionId(), token));
             }
         } catch (LeaseRejectedException e) {
@@ -242,7 +249,7 @@ final class LeaseService implements AutoCloseable {
         ensureOpen();
         LeaseRegistry.Held h = held(sessionId, token);
         beat(h);
-        return new Answer.Extended(sessionId, token, expiresAt(sessionId, token));
+        return new Answer.Extended(sessionId, token, h.lease().expiresAt());
     }
 
     /**
@@ -334,13 +341,6 @@ final class LeaseService implements AutoCloseable {
         return null;
     }
 
-    /** @return the lease's expiry in the kernel's state, 0 when the kernel no longer has it */
-    private long expiresAt(String sessionId, long token) {
-        Session s = session(sessionId);
-        DriverLease l = s == null ? null : s.lease();
-        return l != null && l.token() == token ? l.expiresAt() : 0;
-    }
-
     // ------------------------------------------------------------------ CDP sockets
 
     /** @return the lease's CDP socket URL, {@code ws://HOST:PORT/v1/cdp/<sessionId>/<token>} */
@@ -383,6 +383,18 @@ final class LeaseService implements AutoCloseable {
     Answer status() {
         ensureOpen();
         return new Answer.Status(StatusView.of(store.snapshot(), store.config(), registry));
+    }
+
+    /** The metrics, Prometheus text format. */
+    Answer metrics() {
+        ensureOpen();
+        return new Answer.Text("text/plain; version=0.0.4; charset=utf-8", metrics.render(store.snapshot()));
+    }
+
+    /** The live timeline page of the service's own transitions. */
+    Answer timeline() {
+        ensureOpen();
+        return new Answer.Text("text/html; charset=utf-8", LiveTimeline.render(store.config(), observed.recorded()));
     }
 
     private void sweep() {

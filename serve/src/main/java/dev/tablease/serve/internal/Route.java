@@ -1,5 +1,7 @@
 package dev.tablease.serve.internal;
 
+import dev.tablease.serve.ErrorCode;
+
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.Outcome;
 
@@ -26,6 +28,15 @@ public enum Route {
         @Override
         Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
             return s.await(b.integer("requestId", 1), b.optionalInteger("waitMillis", 0, maxWaitMillis));
+        }
+    },
+    /**
+     * A queued acquire's answer as server-sent events ({@code ?requestId=N}); the alternative to {@link #WAIT}.
+     */
+    EVENTS("GET", "/v1/events", Set.of()) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            throw new IllegalStateException("the events route reads its query: see #events");
         }
     },
     /** Withdraw a queued acquire. */
@@ -61,6 +72,28 @@ public enum Route {
         @Override
         Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
             return s.status();
+        }
+    },
+    /** The metrics in the Prometheus text format. */
+    METRICS("GET", "/metrics", Set.of()) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.metrics();
+        }
+    },
+    /**
+     * The live timeline of the service's own transitions (an HTML page that reloads itself); the one route that
+     * also takes the bearer token as the {@code access_token} query parameter, so that a browser can open it.
+     */
+    TIMELINE("GET", "/v1/timeline", Set.of()) {
+        @Override
+        Answer call(LeaseService s, JsonBody b, long maxWaitMillis) {
+            return s.timeline();
+        }
+
+        @Override
+        boolean takesTokenInQuery() {
+            return true;
         }
     };
 
@@ -99,6 +132,31 @@ public enum Route {
 
     abstract Answer call(LeaseService service, JsonBody body, long maxWaitMillis);
 
+    /**
+     * The events route: checks {@code requestId} (the query parameter) names a known acquire.
+     *
+     * @param s         the operations
+     * @param requestId the query's {@code requestId}, or {@code null}
+     * @return the stream to write
+     */
+    static Answer events(LeaseService s, String requestId) {
+        long id;
+        try {
+            id = requestId == null ? -1 : Long.parseLong(requestId);
+        } catch (NumberFormatException e) {
+            id = -1;
+        }
+        if (id < 1) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "query parameter 'requestId' must be a positive integer");
+        }
+        return new Answer.Events(id, s.await(id, 0));
+    }
+
+    /** @return whether the bearer token may come as the {@code access_token} query parameter (a page for a browser) */
+    boolean takesTokenInQuery() {
+        return false;
+    }
+
     private static String httpUrl(String s) {
         try {
             URI u = new URI(s);
@@ -109,7 +167,7 @@ public enum Route {
         } catch (URISyntaxException e) {
             // fall through
         }
-        throw new ApiException(dev.tablease.serve.ErrorCode.BAD_REQUEST,
+        throw new ApiException(ErrorCode.BAD_REQUEST,
                 "field 'conversationUrl' must be an absolute http or https URL");
     }
 }

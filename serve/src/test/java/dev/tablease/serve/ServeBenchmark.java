@@ -1,0 +1,270 @@
+package dev.tablease.serve;
+
+import dev.tablease.adapter.AdapterConfig;
+import dev.tablease.adapter.TabBroker;
+import dev.tablease.adapter.TabLease;
+import dev.tablease.kernel.KernelConfig;
+import dev.tablease.store.InMemoryKernelStore;
+import dev.tablease.store.KernelStore;
+import dev.tablease.store.MillisClock;
+import dev.tablease.testkit.ChromiumProcess;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The service's benchmark (docs/benchmarks.md, "The lease service"): the same lease cycles over loopback HTTP and
+ * through the Java library ({@link TabBroker} in-process), on one real Chromium, in rounds that alternate the two
+ * (the order swapped every round), so every HTTP figure has a library baseline measured minutes away at most.
+ * Not a timed test: it asserts only that every answer was a success. Skipped unless
+ * {@code -Dtablease.serve.benchmark=true}:
+ *
+ * <pre>mvn -B -pl serve test -Dtest=ServeBenchmark -Dtablease.serve.benchmark=true [-Dtablease.serve.rounds=3]
+ *     [-Dtablease.serve.clients=1,8,64] [-Dtablease.serve.sides=http,library]</pre>
+ *
+ * <ul>
+ *   <li><b>Driver round trips</b> (1, 8 and 64 clients, {@value #SECONDS} s each): each client owns a session bound
+ *       to a tab and loops acquire → release {@code DETACH}: the {@code poll}/{@code send} cycle of an agent on its
+ *       own tab. No navigation: the session keeps its tab.</li>
+ *   <li><b>Pooled grant</b> (one client, {@value #POOLED_GRANTS} grants): a new session acquires on a key whose one
+ *       tab is pooled, then finishes ({@code COMPLETED}); the next grant comes {@value #POOLED_PAUSE_MILLIS} ms later,
+ *       after the tab was reset ahead. The latency is the acquire alone (HTTP + store + handover).</li>
+ * </ul>
+ * Both use an in-memory store (process-local: pooled tabs are reset ahead).
+ */
+class ServeBenchmark {
+
+    /** Seconds per driver round-trip case. */
+    private static final long SECONDS = 5;
+    /** Grants per pooled-grant case. */
+    private static final int POOLED_GRANTS = 60;
+    /** Pause between pooled grants, in milliseconds (the reset ahead takes 40-60 ms here). */
+    private static final long POOLED_PAUSE_MILLIS = 250;
+    /** The client counts of the driver round trips ({@code -Dtablease.serve.clients=1,8,64}). */
+    private static final int[] CLIENTS = Arrays.stream(System.getProperty("tablease.serve.clients", "1,8,64").split(","))
+            .mapToInt(Integer::parseInt).toArray();
+
+    /** The kernel: one key for the drivers' sessions (a tab each), one key with a single pooled tab. */
+    private static KernelConfig kernel() {
+        return KernelConfig.builder().maxPerKey(64).globalMax(72).queueCapacity(128).heartbeatIntervalMillis(5_000)
+                .missedHeartbeats(6).queueTimeoutMillis(30_000).poolTtlMillis(600_000).build();
+    }
+
+    /** One side of the comparison: acquire and release a session's lease. */
+    interface Side extends AutoCloseable {
+        /** @return the token (HTTP) or the lease (library) of the grant */
+        Object acquire(String sessionId, String key) throws Exception;
+
+        void release(String sessionId, Object grant, String outcome) throws Exception;
+
+        /** @return a view of this side for one client thread */
+        Side client();
+
+        @Override
+        void close();
+    }
+
+    @Test
+    @Timeout(1800)
+    void httpAgainstTheLibrary_inRounds() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("tablease.serve.benchmark"), "run with -Dtablease.serve.benchmark=true");
+        int rounds = Integer.getInteger("tablease.serve.rounds", 3);
+        try (ChromiumProcess chromium = ChromiumProcess.start()) {
+            for (int round = 1; round <= rounds; round++) {
+                boolean httpFirst = round % 2 == 0;
+                for (int i = 0; i < 2; i++) {
+                    boolean http = httpFirst == (i == 0);
+                    if (!System.getProperty("tablease.serve.sides", "http,library").contains(http ? "http" : "library")) {
+                        continue;
+                    }
+                    try (Side side = http ? new HttpSide(chromium) : new LibrarySide(chromium)) {
+                        measure(round, http ? "http   " : "library", side);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void measure(int round, String name, Side side) throws Exception {
+        for (int n : CLIENTS) {
+            for (int c = 0; c < n; c++) { // bind one tab per client session (opens the tabs once)
+                String s = "drv-" + c;
+                side.release(s, side.acquire(s, "drv"), "DETACH");
+            }
+            long[] r = run(n, side, (cl, client, seq) -> {
+                String s = "drv-" + client;
+                cl.release(s, cl.acquire(s, "drv"), "DETACH");
+            });
+            report(round, name, "driver round trip", n, r);
+        }
+        long[] lat = new long[POOLED_GRANTS];
+        side.release("pool-warm", side.acquire("pool-warm", "pool"), "COMPLETED");
+        for (int i = 0; i < POOLED_GRANTS; i++) {
+            Thread.sleep(POOLED_PAUSE_MILLIS);
+            String s = "pool-" + round + "-" + i;
+            long t0 = System.nanoTime();
+            Object g = side.acquire(s, "pool");
+            lat[i] = System.nanoTime() - t0;
+            side.release(s, g, "COMPLETED");
+        }
+        long[] withElapsed = Arrays.copyOf(lat, lat.length + 1);
+        withElapsed[lat.length] = 0;
+        report(round, name, "pooled grant", 1, withElapsed);
+    }
+
+    interface Op {
+        void call(Side side, int client, int seq) throws Exception;
+    }
+
+    /** @return every round trip's latency in nanoseconds, and the elapsed nanoseconds last */
+    private static long[] run(int clients, Side side, Op op) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        long t0 = System.nanoTime();
+        List<CompletableFuture<List<Long>>> futures = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            final int client = c;
+            Side cl = side.client();
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                List<Long> lat = new ArrayList<>();
+                int seq = 0;
+                try {
+                    while (System.nanoTime() < end) {
+                        long s = System.nanoTime();
+                        op.call(cl, client, seq++);
+                        lat.add(System.nanoTime() - s);
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+                return lat;
+            }, pool));
+        }
+        List<Long> all = new ArrayList<>();
+        for (CompletableFuture<List<Long>> fu : futures) {
+            all.addAll(fu.get(SECONDS + 120, TimeUnit.SECONDS));
+        }
+        long elapsed = System.nanoTime() - t0;
+        pool.shutdown();
+        long[] out = new long[all.size() + 1];
+        for (int i = 0; i < all.size(); i++) {
+            out[i] = all.get(i);
+        }
+        out[all.size()] = elapsed;
+        return out;
+    }
+
+    private static void report(int round, String side, String what, int clients, long[] r) {
+        long elapsed = r[r.length - 1];
+        long[] lat = Arrays.copyOf(r, r.length - 1);
+        Arrays.sort(lat);
+        String rate = elapsed == 0 ? "        -" : String.format(Locale.ROOT, "%7.0f/s", lat.length / (elapsed / 1e9));
+        System.out.printf(Locale.ROOT, "BENCH round %d %s %-18s clients %3d: %6d, %s, p50 %7.2f ms, p99 %7.2f ms%n",
+                round, side, what, clients, lat.length, rate, lat[lat.length / 2] / 1e6,
+                lat[Math.min(lat.length - 1, (int) Math.ceil(lat.length * 0.99) - 1)] / 1e6);
+    }
+
+    /** Through the service over loopback HTTP; each client thread has its own HTTP client. */
+    static final class HttpSide implements Side {
+        /** The service. */
+        private final ServeFixture fixture;
+        /** This view's client. */
+        private final Api api;
+
+        HttpSide(ChromiumProcess chromium) throws Exception {
+            this(ServeFixture.start(chromium, kernel(), c -> c), null);
+        }
+
+        private HttpSide(ServeFixture fixture, HttpClient http) {
+            this.fixture = fixture;
+            this.api = http == null ? fixture.api : new Api(fixture.server.uri(), fixture.server.bearerToken(), http);
+        }
+
+        @Override
+        public Object acquire(String sessionId, String key) throws Exception {
+            Api.Reply g = api.acquire(sessionId, key, "bench", 30_000);
+            assertEquals(200, g.status(), g.toString());
+            return g.num("token");
+        }
+
+        @Override
+        public void release(String sessionId, Object grant, String outcome) throws Exception {
+            Api.Reply r = api.release(sessionId, (Long) grant, outcome);
+            assertEquals(200, r.status(), r.toString());
+        }
+
+        @Override
+        public Side client() {
+            return new HttpSide(fixture, Api.newHttpClient());
+        }
+
+        @Override
+        public void close() {
+            if (api == fixture.api) {
+                fixture.close();
+            }
+        }
+    }
+
+    /** Through the Java library in this JVM: one broker on an in-memory store. */
+    static final class LibrarySide implements Side {
+        /** The store. */
+        private final KernelStore store;
+        /** The broker. */
+        private final TabBroker broker;
+        /** Whether this view owns the broker. */
+        private final boolean owner;
+
+        LibrarySide(ChromiumProcess chromium) {
+            this.store = new InMemoryKernelStore(kernel(), MillisClock.system());
+            this.broker = TabBroker.start(AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50), store);
+            this.owner = true;
+        }
+
+        private LibrarySide(LibrarySide of) {
+            this.store = of.store;
+            this.broker = of.broker;
+            this.owner = false;
+        }
+
+        @Override
+        public Object acquire(String sessionId, String key) throws Exception {
+            return broker.acquire(sessionId, key, KernelConfig.DEFAULT_CLASS);
+        }
+
+        @Override
+        public void release(String sessionId, Object grant, String outcome) {
+            TabLease lease = (TabLease) grant;
+            if (outcome.equals("DETACH")) {
+                lease.detach();
+            } else {
+                lease.complete();
+            }
+        }
+
+        @Override
+        public Side client() {
+            return new LibrarySide(this);
+        }
+
+        @Override
+        public void close() {
+            if (owner) {
+                broker.close();
+                store.close();
+            }
+        }
+    }
+}
