@@ -3,12 +3,14 @@ package dev.tablease.cli;
 import dev.tablease.adapter.AdapterConfig;
 import dev.tablease.demo.ChromiumSetup;
 import dev.tablease.demo.Demo;
+import dev.tablease.demo.NodeDemo;
 import dev.tablease.model.TraceValidationException;
 import dev.tablease.model.TraceValidator;
 import dev.tablease.model.TraceVerdict;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -44,7 +46,8 @@ public final class DemoCommand implements Command {
 
     @Override
     public String arguments() {
-        return "[--agents N] [--seconds S] [--out <dir>] [--chromium <path>] [--seed S] [--plain] [--validate]";
+        return "[--agents N | --agents=node [--client-dir <dir>]] [--seconds S] [--out <dir>] [--chromium <path>] [--seed S]"
+                + " [--plain] [--validate]";
     }
 
     @Override
@@ -79,9 +82,22 @@ public final class DemoCommand implements Command {
                 (apt-get update && apt-get install -y chromium) if it runs as root, apt-get exists and
                 TABLEASE_INSTALL_CHROMIUM is not 0; otherwise it says what to install and exits 2.
 
+                With --agents=node, the same story with Node.js agent processes instead (clients/node: the
+                tablease-client package and its agents send, poll, watcher, driver) through a tablease serve
+                started in this process on the same headless Chromium: a send that detaches and exits, a
+                later poll that reattaches to the same tab while a watcher waits queued behind it, a driver
+                killed with SIGKILL whose lease lapses (its tab reset and navigated back to the conversation
+                for the next acquire), a holder frozen with SIGSTOP past its expiry that wakes up to find its
+                heartbeat, update, release and CDP socket refused. Every step is checked (about 30 s). Needs
+                Node.js 18+ and npm; installs the client's one dependency (ws) with npm ci when missing.
+
                 options:
                   --agents N         agents in all, 6 to 60 (default 20): the watcher, 2 crashing agents and
                                      N-3 regular agents
+                  --agents=node      Node.js agents through tablease serve (see above); takes --out,
+                                     --chromium and --client-dir only
+                  --client-dir <dir> the Node client (default: clients/node of the checkout this command
+                                     was built in, else of the current directory)
                   --seconds S        how long agents start new sessions, 10 to 3600 (default 45); then the
                                      run drains (about 15 s)
                   --out <dir>        where the trace, the timeline and the log go (default: a new
@@ -106,13 +122,76 @@ public final class DemoCommand implements Command {
                 """;
     }
 
+    /** {@code --agents=node}: the story with Node.js agents through an in-process service ({@link NodeDemo}). */
+    private int runNode(Args a, PrintStream out, PrintStream err) throws Args.UsageException {
+        for (String other : List.of("seconds", "seed", "plain", "validate")) {
+            if (a.has(other)) {
+                throw new Args.UsageException("--agents=node takes --out, --chromium and --client-dir only, not --" + other);
+            }
+        }
+        Path outDir = (a.has("out") ? Path.of(a.get("out", null)) : Path.of(System.getProperty("java.io.tmpdir"),
+                "tablease-demo-node-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
+                .toAbsolutePath();
+        Path chromium = a.has("chromium") ? Path.of(a.get("chromium", null)) : defaultChromium;
+        Path clientDir = (a.has("client-dir") ? Path.of(a.get("client-dir", null)) : defaultClientDir()).toAbsolutePath().normalize();
+        try {
+            String problem = NodeDemo.problem(clientDir);
+            if (problem != null) {
+                err.println("tablease demo --agents=node: " + problem);
+                return USAGE;
+            }
+            if (!setup.apply(defaultChromium).ensure(chromium, out, err)) {
+                return USAGE;
+            }
+            return NodeDemo.run(new NodeDemo.Settings(clientDir, outDir, chromium), out) ? OK : FAILED;
+        } catch (IOException e) {
+            err.println("tablease demo --agents=node: could not start: " + e.getMessage());
+            return USAGE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("tablease demo --agents=node: interrupted");
+            return FAILED;
+        } catch (Exception e) {
+            err.println("tablease demo --agents=node: failed: " + e);
+            return FAILED;
+        }
+    }
+
+    /**
+     * @return {@code clients/node} of the checkout this command runs from (the jar is
+     * {@code <checkout>/cli/target/tablease-cli.jar}, the classes {@code <checkout>/cli/target/classes}), else of
+     * the current directory
+     */
+    static Path defaultClientDir() {
+        try {
+            Path code = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path cli = code.getParent() == null ? null : code.getParent().getParent(); // <checkout>/cli
+            if (cli != null && cli.getParent() != null) {
+                Path dir = cli.getParent().resolve("clients/node");
+                if (Files.isRegularFile(dir.resolve("package.json"))) {
+                    return dir;
+                }
+            }
+        } catch (Exception e) {
+            // no code source: the current directory
+        }
+        return Path.of("clients/node");
+    }
+
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
         Demo.Settings settings;
         boolean validate;
         try {
-            Args a = Args.parse(args, Set.of("agents", "seconds", "out", "chromium", "seed"), Set.of("plain", "validate"));
+            Args a = Args.parse(args, Set.of("agents", "seconds", "out", "chromium", "seed", "client-dir"),
+                    Set.of("plain", "validate"));
             a.positionalCount(0, 0, "no arguments");
+            if ("node".equals(a.get("agents", null))) {
+                return runNode(a, out, err);
+            }
+            if (a.has("client-dir")) {
+                throw new Args.UsageException("--client-dir goes with --agents=node");
+            }
             int agents = a.intValue("agents", 20, 6, 60);
             int seconds = a.intValue("seconds", 45, 10, 3600);
             long seed;

@@ -2,6 +2,7 @@ package dev.tablease.cli;
 
 import dev.tablease.adapter.AdapterConfig;
 import dev.tablease.demo.ChromiumSetup;
+import dev.tablease.demo.NodeDemo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,8 +110,51 @@ class DemoCommandTest {
                 {"demo", "now"}, {"demo", "--seed", "x"}, {"demo", "--validate=yes"}}) {
             CliRun run = CliRun.run(args);
             assertEquals(2, run.exit(), run.toString());
-            assertTrue(run.err().contains("usage: tablease demo [--agents N]"), run.err());
+            assertTrue(run.err().contains("usage: tablease demo [--agents N | --agents=node"), run.err());
         }
+    }
+
+    @Test
+    void theNodeDemoTakesOnlyItsOwnOptions() {
+        for (String[] args : new String[][] {{"demo", "--agents=node", "--seconds", "20"}, {"demo", "--agents=node", "--validate"},
+                {"demo", "--agents=node", "--seed", "1"}, {"demo", "--client-dir", "x"}}) {
+            CliRun run = CliRun.run(args);
+            assertEquals(2, run.exit(), run.toString());
+            assertTrue(run.err().contains("usage: tablease demo"), run.err());
+        }
+        CliRun none = CliRun.run("demo", "--agents=node", "--client-dir", tmp.resolve("nowhere").toString());
+        assertEquals(2, none.exit(), none.toString());
+        assertTrue(none.err().contains("no Node client at " + tmp.resolve("nowhere")), none.err());
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void theNodeDemoTellsTheCrossLanguageStoryOnRealChromiumAndEveryCheckHolds() throws Exception {
+        String problem = NodeDemo.problem(DemoCommand.defaultClientDir());
+        if (problem != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                org.junit.jupiter.api.Assertions.fail(problem);
+            }
+            org.junit.jupiter.api.Assumptions.abort(problem);
+        }
+        CliRun run = CliRun.run("demo", "--agents=node", "--out", tmp.resolve("node-demo").toString());
+        String o = run.out();
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(o.contains("== tablease demo --agents=node: Node.js agents through tablease serve on real headless Chromium"), o);
+        for (String step : List.of("ok    s-1 outlives the send: no driver, its tab kept",
+                "ok    the poll reattached to the send's tab with a newer token",
+                "ok    the status shows poll driving s-1 and watcher waiting behind it",
+                "ok    the watcher got s-1's lease on the same tab once the poll let go",
+                "ok    the next acquire reattached to the same tab",
+                "ok    its CDP socket had been closed by the service: 4001 lease ended: HEARTBEAT_MISSED",
+                "ok    its new CDP socket was refused: STALE_TOKEN",
+                "ok    every session finished: 0 left")) {
+            assertTrue(o.contains(step), step + "\n" + o);
+        }
+        assertTrue(Pattern.compile("\\[send +pid \\d+\\] released outcome=DETACH").matcher(o).find(), o);
+        assertTrue(Pattern.compile("kill -9 \\d+").matcher(o).find(), o);
+        assertTrue(o.contains("checks    21, failed 0"), o);
+        assertTrue(o.contains("RESULT: PASSED"), o);
     }
 
     private static int count(String s, String part) {
