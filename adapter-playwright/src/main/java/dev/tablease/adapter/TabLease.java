@@ -110,6 +110,17 @@ public interface TabLease extends AutoCloseable {
      */
     void whenEnded(java.util.function.Consumer<LeaseRevokedException> listener);
 
+    /**
+     * Releases the lease with {@code outcome} and reports whether the kernel took it: unlike {@link #close()} and
+     * the outcome methods below (which never throw), a release the kernel refuses (the lease lapsed, or was
+     * revoked, before it) throws. The lease is ended either way.
+     *
+     * @param outcome {@code DETACH} (the session goes on), {@code COMPLETED}, {@code FAILED} or {@code CANCELLED}
+     * @throws LeaseRevokedException the lease had ended already (released, revoked) or the kernel refused the
+     *                               release; its {@code reason()}/{@code refusal()} say why
+     */
+    void release(Outcome outcome);
+
     /** Marks the outcome {@link Outcome#COMPLETED} and closes: the reservation ends, the tab is pooled. */
     void complete();
 

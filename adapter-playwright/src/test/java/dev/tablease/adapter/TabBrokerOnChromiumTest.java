@@ -490,6 +490,29 @@ class TabBrokerOnChromiumTest {
     }
 
     @Test
+    void release_reportsARefusedRelease_ofALeaseThatLapsedBeforeAnyTickSawIt() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000);
+        RecordingStore store = store(fast().build(), clock::get);
+        TabBroker broker = TabBroker.start(AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(60_000)
+                .withHeartbeatIntervalMillis(60_000), store); // no tick, no beat within this test
+        toClose.add(broker);
+        TabLease lease = broker.acquire("s1", "chat", "default");
+        clock.addAndGet(10_000); // lapsed; the release's own transition applies the due tick first
+        LeaseRevokedException e = assertThrows(LeaseRevokedException.class,
+                () -> lease.release(dev.tablease.kernel.Outcome.COMPLETED));
+        assertEquals(Optional.of(RevokeReason.HEARTBEAT_MISSED), e.reason());
+        assertTrue(lease.isRevoked());
+        assertEquals(1, store.snapshot().sessions().size(), "not finished: the refused release changed nothing");
+        assertThrows(LeaseRevokedException.class, () -> lease.release(dev.tablease.kernel.Outcome.DETACH),
+                "a second release");
+
+        TabLease live = broker.acquire("s2", "chat", "default");
+        live.release(dev.tablease.kernel.Outcome.COMPLETED); // accepted: no exception
+        assertTrue(store.snapshot().sessions().stream().noneMatch(s -> s.sessionId().equals("s2")));
+        assertThrows(LeaseRevokedException.class, () -> live.release(dev.tablease.kernel.Outcome.COMPLETED));
+    }
+
+    @Test
     void whenEnded_tellsEachListenerOnce_theRevocationWithItsReason_aReleaseWithoutOne_andALateListenerAtOnce()
             throws Exception {
         AtomicLong clock = new AtomicLong(1_000_000);

@@ -1,5 +1,6 @@
 package dev.tablease.serve;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tablease.adapter.AdapterConfig;
 import dev.tablease.adapter.TabBroker;
 import dev.tablease.adapter.TabLease;
@@ -7,12 +8,15 @@ import dev.tablease.kernel.KernelConfig;
 import dev.tablease.store.InMemoryKernelStore;
 import dev.tablease.store.KernelStore;
 import dev.tablease.store.MillisClock;
+import dev.tablease.store.SqliteKernelStore;
 import dev.tablease.testkit.ChromiumProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,22 +43,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *       to a tab and loops acquire → release {@code DETACH}: the {@code poll}/{@code send} cycle of an agent on its
  *       own tab. No navigation: the session keeps its tab.</li>
  *   <li><b>Pooled grant</b> (one client, {@value #POOLED_GRANTS} grants): a new session acquires on a key whose one
- *       tab is pooled, then finishes ({@code COMPLETED}); the next grant comes {@value #POOLED_PAUSE_MILLIS} ms later,
- *       after the tab was reset ahead. The latency is the acquire alone (HTTP + store + handover).</li>
+ *       tab is pooled, navigates it (to a {@code data:} page, over the lease's CDP socket or Playwright), then
+ *       finishes ({@code COMPLETED}); with the in-memory store the harness waits until another CDP client sees the
+ *       tab back at {@code about:blank} (reset ahead), then {@value #POOLED_PAUSE_MILLIS} ms, before the next
+ *       grant. The latency is the acquire alone (HTTP + store + handover; with SQLite also the reset).</li>
  * </ul>
- * Both use an in-memory store (process-local: pooled tabs are reset ahead).
+ * Both use an in-memory store (process-local: pooled tabs are reset ahead), or each an SQLite store of its own
+ * with {@code -Dtablease.serve.store=sqlite} (durable commits; shared by processes, so a pooled tab is reset at its
+ * next grant).
  */
 class ServeBenchmark {
 
     /** Seconds per driver round-trip case. */
     private static final long SECONDS = 5;
     /** Grants per pooled-grant case. */
-    private static final int POOLED_GRANTS = 60;
-    /** Pause between pooled grants, in milliseconds (the reset ahead takes 40-60 ms here). */
-    private static final long POOLED_PAUSE_MILLIS = 250;
+    private static final int POOLED_GRANTS = 100;
+    /** Pause between pooled grants, in milliseconds, after the tab was seen reset (in-memory store). */
+    private static final long POOLED_PAUSE_MILLIS = 100;
     /** The client counts of the driver round trips ({@code -Dtablease.serve.clients=1,8,64}). */
     private static final int[] CLIENTS = Arrays.stream(System.getProperty("tablease.serve.clients", "1,8,64").split(","))
             .mapToInt(Integer::parseInt).toArray();
+
+    /** {@code memory} or {@code sqlite} ({@code -Dtablease.serve.store}). */
+    private static final String STORE = System.getProperty("tablease.serve.store", "memory");
+
+    /** @return a store for one side, in {@code dir} when it is a file */
+    private static KernelStore store(Path dir) {
+        return STORE.equals("sqlite") ? SqliteKernelStore.open(dir.resolve("bench.db"), kernel())
+                : new InMemoryKernelStore(kernel(), MillisClock.system());
+    }
 
     /** The kernel: one key for the drivers' sessions (a tab each), one key with a single pooled tab. */
     private static KernelConfig kernel() {
@@ -68,6 +85,12 @@ class ServeBenchmark {
         Object acquire(String sessionId, String key) throws Exception;
 
         void release(String sessionId, Object grant, String outcome) throws Exception;
+
+        /** Drives the granted tab as a session would: navigates it away from {@code about:blank}. */
+        void use(Object grant, String url) throws Exception;
+
+        /** @return the granted tab's CDP target id */
+        String targetId(Object grant);
 
         /** @return a view of this side for one client thread */
         Side client();
@@ -90,14 +113,14 @@ class ServeBenchmark {
                         continue;
                     }
                     try (Side side = http ? new HttpSide(chromium) : new LibrarySide(chromium)) {
-                        measure(round, http ? "http   " : "library", side);
+                        measure(chromium, round, (http ? "http    " : "library ") + STORE, side);
                     }
                 }
             }
         }
     }
 
-    private static void measure(int round, String name, Side side) throws Exception {
+    private static void measure(ChromiumProcess chromium, int round, String name, Side side) throws Exception {
         for (int n : CLIENTS) {
             for (int c = 0; c < n; c++) { // bind one tab per client session (opens the tabs once)
                 String s = "drv-" + c;
@@ -112,16 +135,35 @@ class ServeBenchmark {
         long[] lat = new long[POOLED_GRANTS];
         side.release("pool-warm", side.acquire("pool-warm", "pool"), "COMPLETED");
         for (int i = 0; i < POOLED_GRANTS; i++) {
-            Thread.sleep(POOLED_PAUSE_MILLIS);
             String s = "pool-" + round + "-" + i;
             long t0 = System.nanoTime();
             Object g = side.acquire(s, "pool");
             lat[i] = System.nanoTime() - t0;
+            side.use(g, "data:text/html,<title>" + s + "</title>");
             side.release(s, g, "COMPLETED");
+            if (STORE.equals("memory")) {
+                awaitUrl(chromium, side.targetId(g), "about:blank"); // reset ahead: the next grant finds it pooled, reset
+            }
+            Thread.sleep(POOLED_PAUSE_MILLIS);
         }
         long[] withElapsed = Arrays.copyOf(lat, lat.length + 1);
         withElapsed[lat.length] = 0;
         report(round, name, "pooled grant", 1, withElapsed);
+    }
+
+    /** Waits (at most 10 s) until another CDP client sees the target at {@code url}. */
+    private static void awaitUrl(ChromiumProcess chromium, String targetId, String url) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < end) {
+            String reply = dev.tablease.testkit.Cdp.call(chromium.browserWebSocket(), "Target.getTargets", "{}");
+            for (JsonNode t : Api.JSON.readTree(reply).path("result").path("targetInfos")) {
+                if (t.path("targetId").asText().equals(targetId) && t.path("url").asText().equals(url)) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("target " + targetId + " never showed " + url);
     }
 
     interface Op {
@@ -184,7 +226,8 @@ class ServeBenchmark {
         private final Api api;
 
         HttpSide(ChromiumProcess chromium) throws Exception {
-            this(ServeFixture.start(chromium, kernel(), c -> c), null);
+            this(ServeFixture.start(chromium, c -> c, dev.tablease.serve.internal.CdpFencing.ENFORCED,
+                    ServeBenchmark::store), null);
         }
 
         private HttpSide(ServeFixture fixture, HttpClient http) {
@@ -196,13 +239,25 @@ class ServeBenchmark {
         public Object acquire(String sessionId, String key) throws Exception {
             Api.Reply g = api.acquire(sessionId, key, "bench", 30_000);
             assertEquals(200, g.status(), g.toString());
-            return g.num("token");
+            return g;
         }
 
         @Override
         public void release(String sessionId, Object grant, String outcome) throws Exception {
-            Api.Reply r = api.release(sessionId, (Long) grant, outcome);
+            Api.Reply r = api.release(sessionId, ((Api.Reply) grant).num("token"), outcome);
             assertEquals(200, r.status(), r.toString());
+        }
+
+        @Override
+        public void use(Object grant, String url) throws Exception {
+            try (CdpClient cdp = CdpClient.open(((Api.Reply) grant).str("cdpUrl"), fixture.server.bearerToken())) {
+                cdp.call("Page.navigate", "{\"url\":" + Api.JSON.writeValueAsString(url) + "}");
+            }
+        }
+
+        @Override
+        public String targetId(Object grant) {
+            return ((Api.Reply) grant).str("targetId");
         }
 
         @Override
@@ -220,6 +275,8 @@ class ServeBenchmark {
 
     /** Through the Java library in this JVM: one broker on an in-memory store. */
     static final class LibrarySide implements Side {
+        /** The store's directory. */
+        private final Path dir;
         /** The store. */
         private final KernelStore store;
         /** The broker. */
@@ -227,13 +284,15 @@ class ServeBenchmark {
         /** Whether this view owns the broker. */
         private final boolean owner;
 
-        LibrarySide(ChromiumProcess chromium) {
-            this.store = new InMemoryKernelStore(kernel(), MillisClock.system());
+        LibrarySide(ChromiumProcess chromium) throws java.io.IOException {
+            this.dir = Files.createTempDirectory("tablease-serve-bench-");
+            this.store = store(dir);
             this.broker = TabBroker.start(AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50), store);
             this.owner = true;
         }
 
         private LibrarySide(LibrarySide of) {
+            this.dir = of.dir;
             this.store = of.store;
             this.broker = of.broker;
             this.owner = false;
@@ -242,6 +301,16 @@ class ServeBenchmark {
         @Override
         public Object acquire(String sessionId, String key) throws Exception {
             return broker.acquire(sessionId, key, KernelConfig.DEFAULT_CLASS);
+        }
+
+        @Override
+        public void use(Object grant, String url) {
+            ((TabLease) grant).run(p -> p.navigate(url));
+        }
+
+        @Override
+        public String targetId(Object grant) {
+            return ((TabLease) grant).targetId();
         }
 
         @Override
@@ -264,6 +333,7 @@ class ServeBenchmark {
             if (owner) {
                 broker.close();
                 store.close();
+                ServeFixture.deleteTree(dir);
             }
         }
     }

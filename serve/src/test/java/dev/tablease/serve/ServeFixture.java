@@ -53,8 +53,14 @@ final class ServeFixture implements AutoCloseable {
     /** A service whose CDP sockets enforce {@code fencing} (the fencing tests' broken variants). */
     static ServeFixture start(ChromiumProcess chromium, KernelConfig kernel, UnaryOperator<ServeConfig> serve,
                               CdpFencing fencing) throws Exception {
+        return start(chromium, serve, fencing, dir -> new InMemoryKernelStore(kernel, MillisClock.system()));
+    }
+
+    /** A service on the store {@code open} makes in the fixture's temporary directory (the benchmark's SQLite store). */
+    static ServeFixture start(ChromiumProcess chromium, UnaryOperator<ServeConfig> serve, CdpFencing fencing,
+                              java.util.function.Function<Path, KernelStore> open) throws Exception {
         Path dir = Files.createTempDirectory("tablease-serve-test-");
-        KernelStore store = new InMemoryKernelStore(kernel, MillisClock.system());
+        KernelStore store = open.apply(dir);
         try {
             LeaseServer server = JettyLeaseServer.start(serve.apply(ServeConfig.loopback(dir.resolve("serve.token"))),
                     AdapterConfig.connect(chromium.httpEndpoint()).withPollIntervalMillis(50), store, fencing);

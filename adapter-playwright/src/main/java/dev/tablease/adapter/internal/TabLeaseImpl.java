@@ -255,6 +255,37 @@ final class TabLeaseImpl implements TabLease {
     }
 
     @Override
+    public void release(Outcome outcome) {
+        Objects.requireNonNull(outcome, "outcome");
+        if (!closed.compareAndSet(false, true)) {
+            ensureHeld();
+            throw new LeaseRevokedException(sessionId, token, null, null, "released already");
+        }
+        broker.forget(this);
+        ensureHeld();
+        SharedLeaseKernel.Step step = broker.apply(now -> new Input.Release(now, sessionId, token, outcome));
+        Decision last = step.decisions().get(step.decisions().size() - 1);
+        for (Decision d : step.decisions()) {
+            if (d instanceof Decision.Revoked r && r.token() == token) {
+                markRevoked(r.reason(), null, null); // a tick before the release revoked it
+            }
+        }
+        if (last instanceof Decision.Refused r) {
+            markRevoked(null, r.reason(), r.detail());
+        }
+        synchronized (this) {
+            if (end == null) {
+                end = new End(null, null, "released " + outcome);
+            }
+        }
+        tellEnded();
+        broker.submit(step.decisions());
+        if (last instanceof Decision.Refused) {
+            ensureHeld();
+        }
+    }
+
+    @Override
     public void complete() {
         closeWith(Outcome.COMPLETED);
     }

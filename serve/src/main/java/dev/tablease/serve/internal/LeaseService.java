@@ -273,24 +273,21 @@ final class LeaseService implements AutoCloseable {
     }
 
     /**
-     * A fenced release. The lease is beaten first: the adapter's release never reports a refusal, and a beat
-     * refused by the kernel (the lease lapsed meanwhile) must answer {@code STALE_TOKEN}, not a release that did
-     * not happen. Right after an accepted beat the kernel cannot have revoked the lease for missed beats.
+     * A fenced release: one store transition; a release the kernel refuses (the lease lapsed meanwhile) answers
+     * {@code STALE_TOKEN}, not a release that did not happen ({@code TabLease.release} reports the refusal).
      */
     Answer release(String sessionId, long token, Outcome outcome) {
         ensureOpen();
         LeaseRegistry.Held h = held(sessionId, token);
-        beat(h);
         if (!registry.drop(h)) {
             throw stale(sessionId, token, "it was released meanwhile");
         }
         // the sockets close before the tab is released: nothing reaches it from this holder afterwards
         sockets.leaseEnded(token, new CdpSocket.Close(CdpSocket.CLOSE_RELEASED, "lease ended: released " + outcome));
-        switch (outcome) {
-            case DETACH -> h.lease().detach();
-            case COMPLETED -> h.lease().complete();
-            case FAILED -> h.lease().fail();
-            case CANCELLED -> h.lease().cancelSession();
+        try {
+            h.lease().release(outcome); // a release the kernel refuses (the lease lapsed meanwhile) throws
+        } catch (LeaseRevokedException e) {
+            throw stale(sessionId, token, describe(e));
         }
         return new Answer.Released(sessionId, token, outcome);
     }
