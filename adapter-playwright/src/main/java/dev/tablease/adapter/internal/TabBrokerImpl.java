@@ -481,7 +481,8 @@ public final class TabBrokerImpl implements TabBroker {
                     if (gone != GoneCause.TARGET_CLOSED && gone != GoneCause.BROWSER_GONE) {
                         chrome.closeQuietly(page, targetId); // unusable: it must not linger outside the caps
                     }
-                    LOG.log(System.Logger.Level.INFO, "tab {0} lost while preparing it: {1}", targetId, f);
+                    LOG.log(System.Logger.Level.INFO, "tab {0} lost while preparing it: {1} ({2})", targetId, f,
+                            oneLine(e.getMessage()));
                 }
             }
         } finally {
@@ -491,6 +492,12 @@ public final class TabBrokerImpl implements TabBroker {
         submit(apply(now -> new Input.TabGone(now, targetId, cause)).decisions());
         drainEventsLater();
         return false;
+    }
+
+    /** @return {@code message} on one line, at most 300 characters (Playwright's messages span many) */
+    private static String oneLine(String message) {
+        String m = String.valueOf(message).replaceAll("\\s+", " ");
+        return m.length() <= 300 ? m : m.substring(0, 300) + "…";
     }
 
     private void deliverGrant(Decision.Granted g, boolean tabFailed) {
