@@ -337,9 +337,11 @@ public final class PostgresKernelStore implements InputLogStore {
             Db d = db();
             boolean committing = false;
             try {
-                long head = d.lockHead();
-                catchUp(d, head);
-                long dbNow = d.now();
+                if (kernel == null) {
+                    load(d); // the latest snapshot; the rows after it are read under the lock, below
+                }
+                // one round trip: lock the head row, read the database's clock and the rows others appended
+                long dbNow = lockReadNowAndCatchUp(d);
                 skewMillis = hostClock.millis() - dbNow;
                 long now = Math.max(Math.max(dbNow, kernel.lastNow()), 0);
                 Input in = Objects.requireNonNull(input.apply(now), "the input function returned null");
@@ -356,9 +358,9 @@ public final class PostgresKernelStore implements InputLogStore {
                 append(d, in, decisions);
                 inputs.add(in);
                 all.addAll(decisions);
-                d.write(head + 1, seq, location);
-                committing = true;
-                d.connection.commit();
+                committing = true; // from here a lost connection may have committed (the single row is sent with COMMIT)
+                d.write(seq - inputs.size() + 1, seq, location);
+                d.connection.commit(); // nothing to do when write sent the COMMIT itself
                 return new SharedLeaseKernel.Step(inputs, all);
             } catch (RuntimeException | Error e) {
                 rollbackQuietly(d);
@@ -370,6 +372,44 @@ public final class PostgresKernelStore implements InputLogStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The first round trip of a transition ({@link Db#lockNowRows}): locks the head row, then (each statement after
+     * the lock, with a snapshot that sees every transition committed before it) reads the database's clock and the
+     * rows after {@link #seq} up to the head, and replays them onto {@link #kernel}. The head's row lock is held from
+     * here to the commit, so the rows read are all the rows there are.
+     *
+     * @return the database's clock, ms since the epoch, read after the lock was granted
+     */
+    private long lockReadNowAndCatchUp(Db d) throws SQLException {
+        PreparedStatement ps = d.lockNowRows;
+        ps.setLong(1, seq);
+        ps.execute();
+        long head = Db.singleOf(ps.getResultSet());
+        if (!ps.getMoreResults()) {
+            throw new SQLException("the clock's result is missing", "XX000");
+        }
+        long dbNow = Db.singleOf(ps.getResultSet());
+        if (!ps.getMoreResults()) {
+            throw new SQLException("the log's rows are missing", "XX000");
+        }
+        if (seq > head) {
+            ps.getResultSet().close();
+            throw new LogCorruptException(location, "tablease_head", head, Problem.SEQUENCE_GAP,
+                    "the head is at " + head + " but the log and its snapshots reach " + seq, null);
+        }
+        try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+                replay(kernel, new LogRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)), seq);
+                seq++;
+            }
+        }
+        if (seq != head) {
+            throw new LogCorruptException(location, "tablease_log", seq + 1, Problem.SEQUENCE_GAP,
+                    "row " + (seq + 1) + " is missing; the head is at " + head, null);
+        }
+        return dbNow;
     }
 
     /** Adds one row (and a snapshot when one is due) to the caller's transaction; {@link Db#write} sends them. */
@@ -896,12 +936,8 @@ public final class PostgresKernelStore implements InputLogStore {
     private static final class Db {
         /** The connection. */
         final Connection connection;
-        /** Locks the head row; returns its seq. */
-        final PreparedStatement lockHead;
         /** Reads the head without a lock. */
         final PreparedStatement readHead;
-        /** The database's clock, ms. */
-        final PreparedStatement now;
         /** Rows (after, upTo], in order. */
         final PreparedStatement rowsUpTo;
         /** The latest snapshot. */
@@ -912,8 +948,13 @@ public final class PostgresKernelStore implements InputLogStore {
         final PreparedStatement insertSnapshot;
         /** Moves the head and notifies {@link #CHANNEL}. */
         final PreparedStatement moveHead;
-        /** Appends one log row, moves the head to it and notifies, in one statement (one round trip). */
+        /** Appends one log row, moves the head to it, notifies and commits, in one round trip. */
         final PreparedStatement appendOne;
+        /**
+         * Locks the head row, then reads the database's clock and the log's rows after a sequence number up to the
+         * head: three statements in one round trip (the transition's first).
+         */
+        final PreparedStatement lockNowRows;
         /** The log rows of the current transition, not yet sent. */
         final List<LogRow> pending = new ArrayList<>(2);
         /** Snapshots in the current batch. */
@@ -921,9 +962,7 @@ public final class PostgresKernelStore implements InputLogStore {
 
         Db(Connection c) throws SQLException {
             connection = c;
-            lockHead = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1 FOR UPDATE");
             readHead = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1");
-            now = c.prepareStatement(NOW_SQL);
             rowsUpTo = c.prepareStatement("SELECT seq, now, input, decisions FROM tablease_log WHERE seq > ? AND seq <= ?"
                     + " ORDER BY seq");
             latestSnapshot = c.prepareStatement("SELECT seq, state FROM tablease_snapshot ORDER BY seq DESC LIMIT 1");
@@ -934,7 +973,10 @@ public final class PostgresKernelStore implements InputLogStore {
             appendOne = c.prepareStatement("WITH appended AS (INSERT INTO tablease_log (seq, now, input, decisions)"
                     + " VALUES (?, ?, ?, ?) RETURNING seq),"
                     + " moved AS (UPDATE tablease_head SET seq = (SELECT seq FROM appended) WHERE id = 1 RETURNING seq)"
-                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved");
+                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved; COMMIT");
+            lockNowRows = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1 FOR UPDATE; " + NOW_SQL
+                    + "; SELECT seq, now, input, decisions FROM tablease_log"
+                    + " WHERE seq > ? AND seq <= (SELECT seq FROM tablease_head WHERE id = 1) ORDER BY seq");
         }
 
         /** Adds a log row to the current transition's rows. */
@@ -942,20 +984,17 @@ public final class PostgresKernelStore implements InputLogStore {
             pending.add(new LogRow(seq, now, input, decisions));
         }
 
-        long lockHead() throws SQLException {
-            return single(lockHead);
-        }
-
         long head() throws SQLException {
             return single(readHead);
         }
 
-        long now() throws SQLException {
-            return single(now);
+        private static long single(PreparedStatement ps) throws SQLException {
+            return singleOf(ps.executeQuery());
         }
 
-        private static long single(PreparedStatement ps) throws SQLException {
-            try (ResultSet rs = ps.executeQuery()) {
+        /** @return the first column of the only row of {@code rs}, which is closed */
+        static long singleOf(ResultSet rs) throws SQLException {
+            try (rs) {
                 if (!rs.next()) {
                     throw new SQLException("no tablease_head row", "55000");
                 }
@@ -976,7 +1015,12 @@ public final class PostgresKernelStore implements InputLogStore {
                     appendOne.setLong(2, r.now());
                     appendOne.setString(3, r.input());
                     appendOne.setString(4, r.decisions());
-                    expectOneRow(appendOne);
+                    appendOne.execute(); // the append's row (the notification), then the COMMIT's update count
+                    try (ResultSet rs = appendOne.getResultSet()) {
+                        if (!rs.next()) {
+                            throw new SQLException("no tablease_head row", "55000");
+                        }
+                    }
                     return;
                 }
                 for (LogRow r : pending) {

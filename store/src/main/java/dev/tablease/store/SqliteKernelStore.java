@@ -741,18 +741,18 @@ public final class SqliteKernelStore implements InputLogStore {
         }
     }
 
+    /** Opens a transaction with {@code sql} ({@code BEGIN} or {@code BEGIN IMMEDIATE}), prepared once. */
     private void begin(String sql) {
-        try (Statement st = connection.createStatement()) {
-            st.execute(sql);
+        try {
+            cached(sql).execute();
         } catch (SQLException e) {
             throw translate(sql, e);
         }
     }
 
+    /** Commits the caller's transaction (durable with {@code synchronous=FULL}), the statement prepared once. */
     private void commit() throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("COMMIT");
-        }
+        cached("COMMIT").execute();
     }
 
     /** Rolls back and drops the in-memory kernel: it may hold what the database does not. */
