@@ -328,48 +328,228 @@ public final class PostgresKernelStore implements InputLogStore {
         return skewMillis;
     }
 
+    /**
+     * One transition: see the class comment. Threads of this instance that call it while a transaction is in flight
+     * are decided together in the next one (application-level group commit): one lock of the head row, one
+     * {@code now}, one WAL flush for all of them, still one log row per input (and a {@code Tick} first when one is
+     * due), applied in the order they were queued, each caller getting its own step. When any input of such a group
+     * is refused or its function fails, the group is rolled back and each of its inputs is decided alone, as if
+     * there had been no group, so a refused input still writes nothing and gets its own exception.
+     *
+     * @param input builds the input from the transition's {@code now} (under the lock: no I/O); may be called
+     *              again when its group is decided anew
+     * @return the inputs applied (a {@code Tick} first when one was due) and their decisions
+     */
     @Override
     public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
         Objects.requireNonNull(input, "input");
+        Request request = new Request(input);
+        queued.add(request);
         lock.lock();
         try {
-            requireOpen();
-            Db d = db();
-            boolean committing = false;
-            try {
-                long head = d.lockHead();
-                catchUp(d, head);
-                long dbNow = d.now();
-                skewMillis = hostClock.millis() - dbNow;
-                long now = Math.max(Math.max(dbNow, kernel.lastNow()), 0);
-                Input in = Objects.requireNonNull(input.apply(now), "the input function returned null");
-                List<Input> inputs = new ArrayList<>(2);
-                List<Decision> all = new ArrayList<>();
-                if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(in instanceof Input.Tick)) {
-                    Input.Tick tick = new Input.Tick(now);
-                    List<Decision> decisions = kernel.apply(tick);
-                    append(d, tick, decisions);
-                    inputs.add(tick);
-                    all.addAll(decisions);
+            while (!request.done) { // the previous leader did not take it: lead a group that holds it
+                List<Request> group = new ArrayList<>();
+                for (Request q; group.size() < MAX_GROUP && (q = queued.poll()) != null; ) {
+                    group.add(q);
                 }
-                List<Decision> decisions = kernel.apply(in);
-                append(d, in, decisions);
-                inputs.add(in);
-                all.addAll(decisions);
-                d.write(head + 1, seq, location);
-                committing = true;
-                d.connection.commit();
-                return new SharedLeaseKernel.Step(inputs, all);
-            } catch (RuntimeException | Error e) {
-                rollbackQuietly(d);
-                throw e;
-            } catch (SQLException e) {
-                rollbackQuietly(d);
-                throw lost(d, "a transition", e, committing);
+                decide(group);
             }
         } finally {
             lock.unlock();
         }
+        if (request.failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (request.failure instanceof Error e) {
+            throw e;
+        }
+        return request.step;
+    }
+
+    /** The most inputs one transaction decides (bounds the time the head row is locked). */
+    private static final int MAX_GROUP = 64;
+
+    /** A transition asked for by one thread, waiting in {@link #queued} until a transaction decides it. */
+    private static final class Request {
+        /** Builds the input from {@code now}. */
+        final LongFunction<Input> input;
+        /** Whether {@link #step} or {@link #failure} is set (written and read under {@link #lock}). */
+        boolean done;
+        /** The caller's step, once decided. */
+        SharedLeaseKernel.Step step;
+        /** What the caller throws instead: a {@link RuntimeException} or an {@link Error}. */
+        Throwable failure;
+
+        /** @param input builds the input from {@code now} */
+        Request(LongFunction<Input> input) {
+            this.input = input;
+        }
+    }
+
+    /** The requests of this instance's threads not yet taken by a transaction. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Request> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Decides {@code group} (the caller holds {@link #lock}) and completes every request in it; never throws. */
+    private void decide(List<Request> group) {
+        if (group.size() > 1) {
+            try {
+                List<SharedLeaseKernel.Step> steps = applyGroup(group);
+                if (steps != null) {
+                    for (int i = 0; i < group.size(); i++) {
+                        group.get(i).step = steps.get(i);
+                        group.get(i).done = true;
+                    }
+                    return;
+                }
+                // an input was refused or its function failed: each is decided alone, below
+            } catch (RuntimeException | Error e) {
+                for (Request q : group) {
+                    q.failure = e;
+                    q.done = true;
+                }
+                return;
+            }
+        }
+        for (Request q : group) {
+            try {
+                q.step = applyOne(q.input);
+            } catch (RuntimeException | Error e) {
+                q.failure = e;
+            }
+            q.done = true;
+        }
+    }
+
+    /** One input in one transaction (the caller holds {@link #lock}). */
+    private SharedLeaseKernel.Step applyOne(LongFunction<Input> input) {
+        requireOpen();
+        Db d = db();
+        boolean committing = false;
+        try {
+            long now = begin(d);
+            Input in = Objects.requireNonNull(input.apply(now), "the input function returned null");
+            List<Input> inputs = new ArrayList<>(2);
+            List<Decision> all = new ArrayList<>();
+            applyWithTick(d, in, now, inputs, all);
+            committing = true; // from here a lost connection may have committed (the single row is sent with COMMIT)
+            d.write(seq - inputs.size() + 1, seq, location);
+            d.connection.commit(); // nothing to do when write sent the COMMIT itself
+            return new SharedLeaseKernel.Step(inputs, all);
+        } catch (RuntimeException | Error e) {
+            rollbackQuietly(d);
+            throw e;
+        } catch (SQLException e) {
+            rollbackQuietly(d);
+            throw lost(d, "a transition", e, committing);
+        }
+    }
+
+    /**
+     * The inputs of {@code group} in one transaction (the caller holds {@link #lock}), each with the same {@code now}.
+     *
+     * @return each request's step, in order; {@code null} when an input was refused or its function failed (the
+     *         transaction is then rolled back and nothing was written)
+     */
+    private List<SharedLeaseKernel.Step> applyGroup(List<Request> group) {
+        requireOpen();
+        Db d = db();
+        boolean committing = false;
+        try {
+            long now = begin(d);
+            long first = seq + 1;
+            List<SharedLeaseKernel.Step> steps = new ArrayList<>(group.size());
+            for (Request q : group) {
+                List<Input> inputs = new ArrayList<>(2);
+                List<Decision> all = new ArrayList<>();
+                try {
+                    Input in = Objects.requireNonNull(q.input.apply(now), "the input function returned null");
+                    applyWithTick(d, in, now, inputs, all);
+                } catch (RuntimeException e) {
+                    rollbackQuietly(d);
+                    return null;
+                }
+                steps.add(new SharedLeaseKernel.Step(inputs, all));
+            }
+            committing = true;
+            d.write(first, seq, location);
+            d.connection.commit();
+            return steps;
+        } catch (RuntimeException | Error e) {
+            rollbackQuietly(d);
+            throw e;
+        } catch (SQLException e) {
+            rollbackQuietly(d);
+            throw lost(d, "a transition", e, committing);
+        }
+    }
+
+    /**
+     * Opens a transition: rebuilds the kernel when it was dropped, then locks the head, reads the clock and catches
+     * up ({@link #lockReadNowAndCatchUp}).
+     *
+     * @return the transition's {@code now}: the database's clock, never below the kernel's {@code lastNow}
+     */
+    private long begin(Db d) throws SQLException {
+        if (kernel == null) {
+            load(d); // the latest snapshot; the rows after it are read under the lock, below
+        }
+        // one round trip: lock the head row, read the database's clock and the rows others appended
+        long dbNow = lockReadNowAndCatchUp(d);
+        skewMillis = hostClock.millis() - dbNow;
+        return Math.max(Math.max(dbNow, kernel.lastNow()), 0);
+    }
+
+    /** Applies a {@code Tick} first when something is due, then {@code in}, appending a row for each. */
+    private void applyWithTick(Db d, Input in, long now, List<Input> inputs, List<Decision> all) throws SQLException {
+        if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(in instanceof Input.Tick)) {
+            Input.Tick tick = new Input.Tick(now);
+            List<Decision> decisions = kernel.apply(tick);
+            append(d, tick, decisions);
+            inputs.add(tick);
+            all.addAll(decisions);
+        }
+        List<Decision> decisions = kernel.apply(in);
+        append(d, in, decisions);
+        inputs.add(in);
+        all.addAll(decisions);
+    }
+
+    /**
+     * The first round trip of a transition ({@link Db#lockNowRows}): locks the head row, then (each statement after
+     * the lock, with a snapshot that sees every transition committed before it) reads the database's clock and the
+     * rows after {@link #seq} up to the head, and replays them onto {@link #kernel}. The head's row lock is held from
+     * here to the commit, so the rows read are all the rows there are.
+     *
+     * @return the database's clock, ms since the epoch, read after the lock was granted
+     */
+    private long lockReadNowAndCatchUp(Db d) throws SQLException {
+        PreparedStatement ps = d.lockNowRows;
+        ps.setLong(1, seq);
+        ps.execute();
+        long head = Db.singleOf(ps.getResultSet());
+        if (!ps.getMoreResults()) {
+            throw new SQLException("the clock's result is missing", "XX000");
+        }
+        long dbNow = Db.singleOf(ps.getResultSet());
+        if (!ps.getMoreResults()) {
+            throw new SQLException("the log's rows are missing", "XX000");
+        }
+        if (seq > head) {
+            ps.getResultSet().close();
+            throw new LogCorruptException(location, "tablease_head", head, Problem.SEQUENCE_GAP,
+                    "the head is at " + head + " but the log and its snapshots reach " + seq, null);
+        }
+        try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+                replay(kernel, new LogRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)), seq);
+                seq++;
+            }
+        }
+        if (seq != head) {
+            throw new LogCorruptException(location, "tablease_log", seq + 1, Problem.SEQUENCE_GAP,
+                    "row " + (seq + 1) + " is missing; the head is at " + head, null);
+        }
+        return dbNow;
     }
 
     /** Adds one row (and a snapshot when one is due) to the caller's transaction; {@link Db#write} sends them. */
@@ -896,12 +1076,8 @@ public final class PostgresKernelStore implements InputLogStore {
     private static final class Db {
         /** The connection. */
         final Connection connection;
-        /** Locks the head row; returns its seq. */
-        final PreparedStatement lockHead;
         /** Reads the head without a lock. */
         final PreparedStatement readHead;
-        /** The database's clock, ms. */
-        final PreparedStatement now;
         /** Rows (after, upTo], in order. */
         final PreparedStatement rowsUpTo;
         /** The latest snapshot. */
@@ -912,8 +1088,13 @@ public final class PostgresKernelStore implements InputLogStore {
         final PreparedStatement insertSnapshot;
         /** Moves the head and notifies {@link #CHANNEL}. */
         final PreparedStatement moveHead;
-        /** Appends one log row, moves the head to it and notifies, in one statement (one round trip). */
+        /** Appends one log row, moves the head to it, notifies and commits, in one round trip. */
         final PreparedStatement appendOne;
+        /**
+         * Locks the head row, then reads the database's clock and the log's rows after a sequence number up to the
+         * head: three statements in one round trip (the transition's first).
+         */
+        final PreparedStatement lockNowRows;
         /** The log rows of the current transition, not yet sent. */
         final List<LogRow> pending = new ArrayList<>(2);
         /** Snapshots in the current batch. */
@@ -921,9 +1102,7 @@ public final class PostgresKernelStore implements InputLogStore {
 
         Db(Connection c) throws SQLException {
             connection = c;
-            lockHead = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1 FOR UPDATE");
             readHead = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1");
-            now = c.prepareStatement(NOW_SQL);
             rowsUpTo = c.prepareStatement("SELECT seq, now, input, decisions FROM tablease_log WHERE seq > ? AND seq <= ?"
                     + " ORDER BY seq");
             latestSnapshot = c.prepareStatement("SELECT seq, state FROM tablease_snapshot ORDER BY seq DESC LIMIT 1");
@@ -934,7 +1113,10 @@ public final class PostgresKernelStore implements InputLogStore {
             appendOne = c.prepareStatement("WITH appended AS (INSERT INTO tablease_log (seq, now, input, decisions)"
                     + " VALUES (?, ?, ?, ?) RETURNING seq),"
                     + " moved AS (UPDATE tablease_head SET seq = (SELECT seq FROM appended) WHERE id = 1 RETURNING seq)"
-                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved");
+                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved; COMMIT");
+            lockNowRows = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1 FOR UPDATE; " + NOW_SQL
+                    + "; SELECT seq, now, input, decisions FROM tablease_log"
+                    + " WHERE seq > ? AND seq <= (SELECT seq FROM tablease_head WHERE id = 1) ORDER BY seq");
         }
 
         /** Adds a log row to the current transition's rows. */
@@ -942,20 +1124,17 @@ public final class PostgresKernelStore implements InputLogStore {
             pending.add(new LogRow(seq, now, input, decisions));
         }
 
-        long lockHead() throws SQLException {
-            return single(lockHead);
-        }
-
         long head() throws SQLException {
             return single(readHead);
         }
 
-        long now() throws SQLException {
-            return single(now);
+        private static long single(PreparedStatement ps) throws SQLException {
+            return singleOf(ps.executeQuery());
         }
 
-        private static long single(PreparedStatement ps) throws SQLException {
-            try (ResultSet rs = ps.executeQuery()) {
+        /** @return the first column of the only row of {@code rs}, which is closed */
+        static long singleOf(ResultSet rs) throws SQLException {
+            try (rs) {
                 if (!rs.next()) {
                     throw new SQLException("no tablease_head row", "55000");
                 }
@@ -976,7 +1155,12 @@ public final class PostgresKernelStore implements InputLogStore {
                     appendOne.setLong(2, r.now());
                     appendOne.setString(3, r.input());
                     appendOne.setString(4, r.decisions());
-                    expectOneRow(appendOne);
+                    appendOne.execute(); // the append's row (the notification), then the COMMIT's update count
+                    try (ResultSet rs = appendOne.getResultSet()) {
+                        if (!rs.next()) {
+                            throw new SQLException("no tablease_head row", "55000");
+                        }
+                    }
                     return;
                 }
                 for (LogRow r : pending) {

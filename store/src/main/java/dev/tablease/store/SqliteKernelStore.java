@@ -388,9 +388,11 @@ public final class SqliteKernelStore implements InputLogStore {
                 append(in, d);
                 inputs.add(in);
                 all.addAll(d);
-                if (reading != null) {
+                ClockAnchor next = reading == null ? null
+                        : new ClockAnchor(reading.bootId(), reading.millis(), kernel.lastNow());
+                if (next != null && !sameTimeLine(anchor, next)) { // else the row already gives every later now
                     PreparedStatement clockRow = cached(LogSchema.WRITE_CLOCK);
-                    LogSchema.bindClock(clockRow, new ClockAnchor(reading.bootId(), reading.millis(), kernel.lastNow()));
+                    LogSchema.bindClock(clockRow, next);
                     clockRow.executeUpdate();
                 }
                 commit();
@@ -700,6 +702,22 @@ public final class SqliteKernelStore implements InputLogStore {
         return Math.max(Math.max(0, t), lastNow);
     }
 
+    /**
+     * Whether {@code next} lies on the time line of {@code anchor}: the same boot, and {@code next}'s store time is
+     * {@code anchor}'s advanced by exactly the boot clock's elapsed time. Then {@link #nowFor} gives the same
+     * {@code now} from either for every later reading (both are clamped to {@code lastNow}, which is at least
+     * {@code next.storeMillis()}), so the anchor row need not be rewritten: the usual transition (no reboot, no
+     * wait at {@code lastNow}) writes one page fewer to the WAL.
+     *
+     * @param anchor the anchor read in this transaction, or {@code null}
+     * @param next   the anchor this transition would write
+     * @return whether writing {@code next} would change no future {@code now}
+     */
+    static boolean sameTimeLine(ClockAnchor anchor, ClockAnchor next) {
+        return anchor != null && anchor.bootId().equals(next.bootId()) && next.bootMillis() >= anchor.bootMillis()
+                && next.storeMillis() - anchor.storeMillis() == next.bootMillis() - anchor.bootMillis();
+    }
+
     /** The time line's anchor kept in the database, or {@code null} (for {@code tablease export}). */
     @Override
     public ClockAnchor clockAnchor() {
@@ -741,18 +759,18 @@ public final class SqliteKernelStore implements InputLogStore {
         }
     }
 
+    /** Opens a transaction with {@code sql} ({@code BEGIN} or {@code BEGIN IMMEDIATE}), prepared once. */
     private void begin(String sql) {
-        try (Statement st = connection.createStatement()) {
-            st.execute(sql);
+        try {
+            cached(sql).execute();
         } catch (SQLException e) {
             throw translate(sql, e);
         }
     }
 
+    /** Commits the caller's transaction (durable with {@code synchronous=FULL}), the statement prepared once. */
     private void commit() throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("COMMIT");
-        }
+        cached("COMMIT").execute();
     }
 
     /** Rolls back and drops the in-memory kernel: it may hold what the database does not. */

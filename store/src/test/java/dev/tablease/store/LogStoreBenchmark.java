@@ -32,7 +32,10 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp &lt;test class path&gt; dev.tablease.store.LogStoreBenchmark [sessionsPerProcess=100] [reps=3] [dir]
+ * java -cp &lt;test class path&gt; dev.tablease.store.LogStoreBenchmark interleaved [rounds=30] [dir]
  * </pre>
+ * The second form ({@link #interleaved}) measures one process in process, in rounds that alternate the fsync loop,
+ * the durable store and the store without fsync, so that each ratio is taken within about a second.
  */
 public final class LogStoreBenchmark {
 
@@ -106,6 +109,11 @@ public final class LogStoreBenchmark {
             .queueCapacity(100_000).queueTimeoutMillis(24 * 3_600_000L).poolTtlMillis(24 * 3_600_000L).build();
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("interleaved")) {
+            Path base = Files.createDirectories(Path.of(args.length > 2 ? args[2] : "/tmp/tablease-bench-interleaved"));
+            interleaved(base, args.length > 1 ? Integer.parseInt(args[1]) : 30);
+            return;
+        }
         int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path base = args.length > 2 ? Files.createDirectories(Path.of(args[2])) : Files.createTempDirectory("tablease-bench");
@@ -141,6 +149,74 @@ public final class LogStoreBenchmark {
                     median(ms) / tenSql);
         }
         System.out.printf(Locale.ROOT, "%nload after: %s%n", load());
+    }
+
+    /**
+     * One process, in process (no child JVMs): {@code rounds} rounds, each of an fsync loop of 60 appends, then 20
+     * sessions ({@link StoreFixtures#acquireAndRelease}) on a durable store, then 20 on a store with
+     * {@code synchronous=NORMAL} (no fsync: the CPU cost alone), all in the same second or so; prints the medians
+     * and the median of the per-round ratios, which follow the disk's changes of speed far better than runs
+     * minutes apart ({@code LogStoreBenchmark interleaved [rounds=30] [dir]}).
+     */
+    static void interleaved(Path base, int rounds) {
+        FileStore fs;
+        try {
+            fs = Files.getFileStore(base);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        System.out.printf(Locale.ROOT, "dir %s (%s on %s); nproc %d; load before: %s%n%n", base, fs.type(), fs.name(),
+                Runtime.getRuntime().availableProcessors(), load());
+        double[] loop = new double[rounds];
+        double[] durable = new double[rounds];
+        double[] nosync = new double[rounds];
+        double[] ratio = new double[rounds];
+        int[] next = {0};
+        try (KernelStore d = StoreFixtures.open(base.resolve("interleaved-" + System.nanoTime() + ".db"), StoreFixtures.CONFIG, true);
+             KernelStore n = StoreFixtures.open(base.resolve("interleaved-nosync-" + System.nanoTime() + ".db"),
+                     StoreFixtures.CONFIG, false)) {
+            Rate onDurable = () -> sessionsPerSecond(d, 20, next);
+            Rate onNoSync = () -> sessionsPerSecond(n, 20, next);
+            for (int i = 0; i < 25; i++) { // JIT warm-up: 500 sessions without fsync, 40 with
+                onNoSync.run();
+            }
+            onDurable.run();
+            onDurable.run();
+            for (int r = 0; r < rounds; r++) {
+                loop[r] = fsyncLoop(base.resolve("fsync-interleaved"), 60);
+                durable[r] = onDurable.run();
+                nosync[r] = onNoSync.run();
+                ratio[r] = durable[r] / loop[r];
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        System.out.println("| what | per second (median of " + rounds + " rounds) | lowest–highest round | vs the fsync loop (median of per-round ratios) |");
+        System.out.println("|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| disk: 256-byte append + fsync loop | %,.0f | %,.0f–%,.0f | 1.00 |%n", median(loop), min(loop), max(loop));
+        System.out.printf(Locale.ROOT, "| SQLite store, durable, 1 process | %,.0f | %,.0f–%,.0f | %.2f (%.2f–%.2f) |%n",
+                median(durable), min(durable), max(durable), median(ratio), min(ratio), max(ratio));
+        System.out.printf(Locale.ROOT, "| SQLite store, synchronous=NORMAL (no fsync: CPU), 1 process | %,.0f | %,.0f–%,.0f | |%n",
+                median(nosync), min(nosync), max(nosync));
+        System.out.printf(Locale.ROOT, "%nload after: %s%n", load());
+    }
+
+    /** @return transitions per second of {@code sessions} complete sessions on {@code store} (ids from {@code next}) */
+    private static double sessionsPerSecond(KernelStore store, int sessions, int[] next) {
+        long start = System.nanoTime();
+        int transitions = 0;
+        for (int i = 0; i < sessions; i++) {
+            transitions += StoreFixtures.acquireAndRelease(store, "i-s" + next[0]++, "k", "interleaved");
+        }
+        return transitions / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(0);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(0);
     }
 
     /** Something that runs once and returns its rate per second. */

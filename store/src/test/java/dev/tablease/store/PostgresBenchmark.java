@@ -13,7 +13,8 @@ import java.util.Locale;
  * each process ({@link StoreWorker} {@code pairs}) runs complete sessions (Acquire, Release; a TabOpened once) on
  * its own key, all on one database; every transition takes the head row's lock, so they are serialised across
  * processes and the server's group commit is what lets several clients share one WAL flush. Each figure is the
- * median of {@code reps} runs on a fresh database; a run counts the transitions of all processes between the
+ * median of {@code reps} runs on a fresh database; the rows "1 × 8 threads" run one process whose 8 threads share one
+ * store instance (its application-level group commit decides the inputs they submit at the same time together); a run counts the transitions of all processes between the
  * start signal and the last process's end (JVM start-up and a warm-up of {@link LogStoreBenchmark#WARMUP} sessions
  * per process excluded). The server is a fresh {@link PostgresCluster} on this machine.
  *
@@ -54,6 +55,12 @@ public final class PostgresBenchmark {
                     lines.add(String.format(Locale.ROOT, "| PostgreSQL 15, loopback | %d | %s | %,.0f | %s | %.2f |",
                             processes, durable ? "on" : "off", median, runs(tps), median / one));
                 }
+                double[] tps = new double[reps]; // one process, 8 threads on one instance: its group commit
+                for (int r = 0; r < reps; r++) {
+                    tps[r] = threads(cluster.newDatabase(), work, THREADS, sessions, durable);
+                }
+                lines.add(String.format(Locale.ROOT, "| PostgreSQL 15, loopback | 1 × %d threads | %s | %,.0f | %s | %.2f |",
+                        THREADS, durable ? "on" : "off", median(tps), runs(tps), median(tps) / one));
             }
         }
         System.out.printf(Locale.ROOT, "load after: %s%n%n", load());
@@ -67,6 +74,37 @@ public final class PostgresBenchmark {
         PostgresKernelStore.open(db, StoreFixtures.CONFIG).close(); // create the schema before the workers start
         return LogStoreBenchmark.processes(db, work, processes, sessions, durable,
                 1 + (long) processes * (sessions + LogStoreBenchmark.WARMUP)); // the warm-up runs on the same database
+    }
+
+    /** The threads of the one-process rows. */
+    static final int THREADS = 8;
+
+    /**
+     * One run of one process ({@link StoreWorker} {@code threads}) whose {@code threads} threads share one store
+     * instance; afterwards {@code nextToken} must count every session (no lost update).
+     *
+     * @return transitions per second of all threads together
+     */
+    private static double threads(String db, java.nio.file.Path work, int threads, int sessions, boolean durable)
+            throws Exception {
+        PostgresKernelStore.open(db, StoreFixtures.CONFIG).close();
+        try (Child c = new Child(work.resolve("threads.err"), List.of("-XX:+UseSerialGC"), "threads", db,
+                Integer.toString(threads), Integer.toString(sessions), Boolean.toString(durable),
+                Integer.toString(LogStoreBenchmark.WARMUP))) {
+            c.await("ready", 300_000);
+            long start = System.nanoTime();
+            c.send("go");
+            long transitions = Long.parseLong(c.await("done", 600_000).split(" ")[1]);
+            double tps = transitions / ((System.nanoTime() - start) / 1e9);
+            c.finish(60_000);
+            try (KernelStore store = StoreFixtures.open(db, StoreFixtures.CONFIG, false)) {
+                long expected = 1 + (long) threads * (sessions + LogStoreBenchmark.WARMUP);
+                if (store.snapshot().nextToken() != expected) {
+                    throw new AssertionError("lost update: nextToken " + store.snapshot().nextToken() + ", expected " + expected);
+                }
+            }
+            return tps;
+        }
     }
 
     /** Deletes the workers' standard error files and their directory. */

@@ -124,6 +124,61 @@ class PostgresKernelStoreTest extends InputLogStoreContract {
     }
 
     @Test
+    void threadsOfOneInstance_decidedTogether_getTheirOwnSteps_oneRowPerInput_andARefusedInputFailsAlone()
+            throws Exception {
+        String db = cluster.newDatabase();
+        int threads = 8;
+        int pairs = 20;
+        try (PostgresKernelStore store = open(db)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            try {
+                List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    String key = "k" + t;
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        int n = 0;
+                        for (int i = 0; i < pairs; i++) {
+                            n += StoreFixtures.acquireAndRelease(store, key + "-s" + i, key, "thread " + key);
+                        }
+                        return n;
+                    }));
+                }
+                java.util.concurrent.Future<Integer> refusals = pool.submit(() -> {
+                    start.await();
+                    int n = 0;
+                    for (int i = 0; i < pairs; i++) {
+                        String session = "refused-" + i;
+                        assertThrows(InvalidInputException.class,
+                                () -> store.apply(now -> new Input.Acquire(now, session, "k", "h", "no-such-class")));
+                        n++;
+                    }
+                    return n;
+                });
+                start.countDown();
+                int transitions = 0;
+                for (java.util.concurrent.Future<Integer> f : done) {
+                    transitions += f.get();
+                }
+                assertEquals(pairs, refusals.get());
+                KernelState s = store.snapshot();
+                assertEquals(1 + threads * pairs, s.nextToken(), "every thread's grants, none lost");
+                assertTrue(s.sessions().stream().noneMatch(x -> x.sessionId().startsWith("refused-")),
+                        "a refused input wrote nothing");
+                long rows = count(db, "SELECT count(*) FROM tablease_log");
+                assertEquals(rows, store.headSeq());
+                assertTrue(rows >= transitions, rows + " rows for " + transitions + " inputs (and any ticks)");
+                try (PostgresKernelStore replayed = open(db)) { // verifyOnOpen replays every row from row 1
+                    assertEquals(s, replayed.snapshot());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void theHeadRowTracksTheLastRow_andARefusedInputMovesItNot() throws Exception {
         String db = cluster.newDatabase();
         try (PostgresKernelStore store = open(db)) {

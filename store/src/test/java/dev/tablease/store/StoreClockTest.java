@@ -177,4 +177,27 @@ class StoreClockTest {
             assertTrue(b.millis() >= a.millis() + 20, a + " then " + b);
         }
     }
+
+    @Test
+    void the_anchor_row_is_rewritten_only_when_the_time_line_moves_and_every_now_is_the_same_either_way() {
+        try (SqliteKernelStore store = open(wall, boot)) {
+            long token = grant(store);
+            ClockAnchor first = store.clockAnchor();
+            boot.millis.addAndGet(BEAT);
+            SharedLeaseKernel.Step step = beat(store, token);
+            assertEquals(first, store.clockAnchor(), "a transition on the anchor's line leaves the row as it is");
+            assertEquals(first.storeMillis() + (boot.millis.get() - first.bootMillis()), lastNow(step),
+                    "and its now is the boot clock's advance on that line");
+            assertEquals(lastNow(step), SqliteKernelStore.nowFor(first, boot.read(), wall.millis(), lastNow(step)));
+            boot.bootId = "boot-2"; // a reboot: the wall clock sets the line again, and the row is rewritten
+            wall.millis.addAndGet(HOUR);
+            long rebooted = lastNow(store.apply(Input.Tick::new));
+            ClockAnchor second = store.clockAnchor();
+            assertEquals(new ClockAnchor("boot-2", boot.millis.get(), rebooted), second);
+            assertTrue(SqliteKernelStore.sameTimeLine(second, new ClockAnchor("boot-2", second.bootMillis() + 7,
+                    second.storeMillis() + 7)), "7 ms later on the same line");
+            assertTrue(!SqliteKernelStore.sameTimeLine(second, new ClockAnchor("boot-2", second.bootMillis() + 7,
+                    second.storeMillis())), "time that waited at lastNow moves the line");
+        }
+    }
 }

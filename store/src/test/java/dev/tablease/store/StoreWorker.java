@@ -46,6 +46,8 @@ public final class StoreWorker {
         switch (args[0]) {
             case "pairs" -> pairs(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
+            case "threads" -> threads(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Boolean.parseBoolean(args[4]), Integer.parseInt(args[5]));
             case "victim" -> victim(args[1], args[2], Integer.parseInt(args[3]),
                     args.length > 4 && args[4].equals("fast") ? StoreFixtures.FAST_KILL_CONFIG : StoreFixtures.KILL_CONFIG);
             case "waitgrant" -> waitGrant(args[1], args[2]);
@@ -77,6 +79,52 @@ public final class StoreWorker {
                         "worker " + worker);
             }
             System.out.println("done " + transitions + " " + (System.nanoTime() - start));
+        }
+    }
+
+    /**
+     * {@code threads <url> <threads> <count> <fsync> <warmup>}: one store instance shared by {@code threads} threads,
+     * thread {@code t} running the sessions of {@code pairs} on key {@code k<t>} (its warm-up on the same database),
+     * so that the instance's group commit can decide the inputs its threads submit at the same time together.
+     */
+    private static void threads(String target, int threads, int count, boolean fsync, int warmup) throws Exception {
+        try (KernelStore store = StoreFixtures.open(target, StoreFixtures.CONFIG, fsync)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> warm = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int w = t;
+                    warm.add(pool.submit(() -> {
+                        for (int i = 0; i < warmup; i++) {
+                            StoreFixtures.acquireAndRelease(store, "warm-w" + w + "-s" + i, "k" + w, "warm-up");
+                        }
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : warm) {
+                    f.get();
+                }
+                System.out.println("ready");
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                long start = System.nanoTime();
+                java.util.List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int w = t;
+                    done.add(pool.submit(() -> {
+                        int n = 0;
+                        for (int i = 0; i < count; i++) {
+                            n += StoreFixtures.acquireAndRelease(store, "w" + w + "-s" + i, "k" + w, "thread " + w);
+                        }
+                        return n;
+                    }));
+                }
+                int transitions = 0;
+                for (java.util.concurrent.Future<Integer> f : done) {
+                    transitions += f.get();
+                }
+                System.out.println("done " + transitions + " " + (System.nanoTime() - start));
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
