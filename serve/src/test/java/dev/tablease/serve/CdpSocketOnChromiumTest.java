@@ -2,9 +2,6 @@ package dev.tablease.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tablease.testkit.Cdp;
-import dev.tablease.testkit.ChromiumProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,21 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answers malformed frames and stays usable, and is closed with a code saying why the moment the lease ends.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class CdpSocketOnChromiumTest {
-
-    private static ChromiumProcess chromium;
-
-    @BeforeAll
-    static void startChromium() throws Exception {
-        chromium = ChromiumProcess.start();
-    }
-
-    @AfterAll
-    static void stopChromium() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
+class CdpSocketOnChromiumTest extends OnChromium {
 
     /** @return the target's {@code targetInfo} as the browser lists it, or a missing node */
     static JsonNode targetInfo(String targetId) throws Exception {

@@ -2,9 +2,6 @@ package dev.tablease.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tablease.testkit.Cdp;
-import dev.tablease.testkit.ChromiumProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,21 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cancel; a lapse by missed heartbeats; stale tokens and other holders' tokens refused with nothing changed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class LeaseFlowOnChromiumTest {
-
-    private static ChromiumProcess chromium;
-
-    @BeforeAll
-    static void startChromium() throws Exception {
-        chromium = ChromiumProcess.start();
-    }
-
-    @AfterAll
-    static void stopChromium() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
+class LeaseFlowOnChromiumTest extends OnChromium {
 
     @Test
     @Timeout(60)

@@ -1,9 +1,6 @@
 package dev.tablease.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tablease.testkit.ChromiumProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,21 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ends with the kernel's answer the moment it is decided (a grant when the holder releases; a rejection when the
  * request is cancelled), on a real service and Chromium.
  */
-class ServeEventsTest {
-
-    private static ChromiumProcess chromium;
-
-    @BeforeAll
-    static void startChromium() throws Exception {
-        chromium = ChromiumProcess.start();
-    }
-
-    @AfterAll
-    static void stopChromium() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
+class ServeEventsTest extends OnChromium {
 
     /** One event of a stream. */
     record Event(String name, JsonNode data) {

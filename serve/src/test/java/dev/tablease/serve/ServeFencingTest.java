@@ -1,9 +1,6 @@
 package dev.tablease.serve;
 
 import dev.tablease.serve.internal.CdpFencing;
-import dev.tablease.testkit.ChromiumProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,21 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fence alone, and on a broken proxy that neither checks nor closes: the broken one must be caught.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ServeFencingTest {
-
-    private static ChromiumProcess chromium;
-
-    @BeforeAll
-    static void startChromium() throws Exception {
-        chromium = ChromiumProcess.start();
-    }
-
-    @AfterAll
-    static void stopChromium() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
+class ServeFencingTest extends OnChromium {
 
     /** How the first holder's lease ends. */
     enum End { RELEASE, STOP_BEATING }

@@ -1,8 +1,5 @@
 package dev.tablease.serve;
 
-import dev.tablease.testkit.ChromiumProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,21 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * state, sessions, leases), in a text that a strict reader of the Prometheus format accepts; the timeline page is
  * the service's own transitions, reloading itself, opened with the token as a query parameter (that route only).
  */
-class ServeObservabilityTest {
-
-    private static ChromiumProcess chromium;
-
-    @BeforeAll
-    static void startChromium() throws Exception {
-        chromium = ChromiumProcess.start();
-    }
-
-    @AfterAll
-    static void stopChromium() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
+class ServeObservabilityTest extends OnChromium {
 
     @Test
     @Timeout(60)

@@ -2,10 +2,7 @@ package dev.tablease.serve;
 
 import dev.tablease.kernel.KernelState;
 import dev.tablease.serve.internal.Route;
-import dev.tablease.testkit.ChromiumProcess;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,21 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kernel's state unchanged.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class ServeSecurityTest {
-
-    private static ChromiumProcess chromium;
-
-    @BeforeAll
-    static void startChromium() throws Exception {
-        chromium = ChromiumProcess.start();
-    }
-
-    @AfterAll
-    static void stopChromium() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
+class ServeSecurityTest extends OnChromium {
 
     @Test
     @Timeout(60)
