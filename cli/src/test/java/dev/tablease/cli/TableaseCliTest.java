@@ -13,7 +13,7 @@ class TableaseCliTest {
         CliRun run = CliRun.run("--help");
         assertEquals(0, run.exit());
         assertTrue(run.out().startsWith("usage: tablease <command> [arguments]"), run.out());
-        for (String command : new String[] {"demo [--agents N]", "replay <trace.jsonl | tablease.db | postgresql://…>",
+        for (String command : new String[] {"demo [--agents N | --agents=node [--client-dir <dir>]]", "replay <trace.jsonl | tablease.db | postgresql://…>",
                 "validate [--keep <dir>]", "status [--store <tablease.db | postgresql://… | state.json>]",
                 "stress [--threads N]", "check-model [--model <name>]",
                 "timeline <trace.jsonl | tablease.db | postgresql://…> [-o <out.html>]",
