@@ -35,16 +35,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code -Dtablease.serve.benchmark=true}:
  *
  * <pre>mvn -B -pl serve test -Dtest=ServeBenchmark -Dtablease.serve.benchmark=true [-Dtablease.serve.rounds=3]
- *     [-Dtablease.serve.clients=1,8,64] [-Dtablease.serve.sides=http,library]</pre>
+ *     [-Dtablease.serve.clients=1,8,64] [-Dtablease.serve.sides=http,library] [-Dtablease.serve.cases=driver,pooled]
+ *     [-Dtablease.serve.grants=200] [-Dtablease.serve.store=sqlite]</pre>
  *
  * <ul>
  *   <li><b>Driver round trips</b> (1, 8 and 64 clients, {@value #SECONDS} s each): each client owns a session bound
  *       to a tab and loops acquire → release {@code DETACH}: the {@code poll}/{@code send} cycle of an agent on its
  *       own tab. No navigation: the session keeps its tab.</li>
- *   <li><b>Pooled grant</b> (one client, {@value #POOLED_GRANTS} grants): a new session acquires on a key whose one
- *       tab is pooled, sets its title and a global (over the lease's CDP socket, or Playwright), then finishes
- *       ({@code COMPLETED}); the next grant comes {@value #POOLED_PAUSE_MILLIS} ms later. The latency is the acquire
- *       alone (HTTP + store + handover; with SQLite, whose pooled tabs are reset at the grant, also the reset).</li>
+ *   <li><b>Pooled grant</b> (one client, 200 grants after 10 not counted): a new session acquires on a key whose
+ *       one tab is pooled, sets its title and a global (over the lease's CDP socket, or Playwright), then finishes
+ *       ({@code COMPLETED}); the next grant comes {@value #POOLED_PAUSE_MILLIS} ms later. Two latencies: the acquire
+ *       alone (HTTP + store + handover), and the acquire with the tab made drivable ("+CDP": over HTTP the
+ *       lease's CDP socket opened, the service's proxy connected to the page; through the library nothing more,
+ *       the lease's page is attached already).</li>
  * </ul>
  * Both use an in-memory store (process-local: pooled tabs are reset ahead), or each an SQLite store of its own
  * with {@code -Dtablease.serve.store=sqlite} (durable commits; shared by processes, so a pooled tab is reset at its
@@ -54,8 +57,10 @@ class ServeBenchmark {
 
     /** Seconds per driver round-trip case. */
     private static final long SECONDS = 5;
-    /** Grants per pooled-grant case. */
-    private static final int POOLED_GRANTS = 100;
+    /** Grants per pooled-grant case ({@code -Dtablease.serve.grants}). */
+    private static final int POOLED_GRANTS = Integer.getInteger("tablease.serve.grants", 200);
+    /** The cases to run ({@code -Dtablease.serve.cases=driver,pooled}). */
+    private static final String CASES = System.getProperty("tablease.serve.cases", "driver,pooled");
     /** Pause between pooled grants, in milliseconds (the reset ahead takes 40-60 ms here). */
     private static final long POOLED_PAUSE_MILLIS = 250;
     /** The client counts of the driver round trips ({@code -Dtablease.serve.clients=1,8,64}). */
@@ -81,6 +86,14 @@ class ServeBenchmark {
     interface Side extends AutoCloseable {
         /** @return the token (HTTP) or the lease (library) of the grant */
         Object acquire(String sessionId, String key) throws Exception;
+
+        /**
+         * Makes the granted tab drivable: over HTTP, opens the lease's CDP socket (kept for {@link #use}); through
+         * the library nothing (the lease's page is attached already).
+         *
+         * @return the grant, ready to drive
+         */
+        Object attach(Object grant) throws Exception;
 
         void release(String sessionId, Object grant, String outcome) throws Exception;
 
@@ -122,7 +135,7 @@ class ServeBenchmark {
     }
 
     private static void measure(int round, String name, Side side) throws Exception {
-        for (int n : CLIENTS) {
+        for (int n : CASES.contains("driver") ? CLIENTS : new int[0]) {
             for (int c = 0; c < n; c++) { // bind one tab per client session (opens the tabs once)
                 String s = "drv-" + c;
                 side.release(s, side.acquire(s, "drv"), "DETACH");
@@ -133,20 +146,28 @@ class ServeBenchmark {
             });
             report(round, name, "driver round trip", n, r);
         }
-        long[] lat = new long[POOLED_GRANTS];
-        side.release("pool-warm", side.acquire("pool-warm", "pool"), "COMPLETED");
-        for (int i = 0; i < POOLED_GRANTS; i++) {
+        if (!CASES.contains("pooled")) {
+            return;
+        }
+        long[] grant = new long[POOLED_GRANTS + 1];
+        long[] attached = new long[POOLED_GRANTS + 1];
+        for (int i = -10; i < POOLED_GRANTS; i++) { // ten grants first, not counted: the code paths compiled
             String s = "pool-" + round + "-" + i;
             long t0 = System.nanoTime();
             Object g = side.acquire(s, "pool");
-            lat[i] = System.nanoTime() - t0;
+            long t1 = System.nanoTime();
+            g = side.attach(g);
+            long t2 = System.nanoTime();
+            if (i >= 0) {
+                grant[i] = t1 - t0;
+                attached[i] = t2 - t0;
+            }
             side.use(g, s);
             side.release(s, g, "COMPLETED");
             Thread.sleep(POOLED_PAUSE_MILLIS); // the reset ahead (in-memory store) takes 40-60 ms here
         }
-        long[] withElapsed = Arrays.copyOf(lat, lat.length + 1);
-        withElapsed[lat.length] = 0;
-        report(round, name, "pooled grant", 1, withElapsed);
+        report(round, name, "pooled grant", 1, grant);
+        report(round, name, "pooled grant+CDP", 1, attached);
     }
 
     /** @return the script a pooled session runs in its tab */
@@ -204,6 +225,11 @@ class ServeBenchmark {
         System.out.printf(Locale.ROOT, "BENCH round %d %s %-18s clients %3d: %6d, %s, p50 %7.2f ms, p99 %7.2f ms%n",
                 round, side, what, clients, lat.length, rate, lat[lat.length / 2] / 1e6,
                 lat[Math.min(lat.length - 1, (int) Math.ceil(lat.length * 0.99) - 1)] / 1e6);
+        StringBuilder slowest = new StringBuilder();
+        for (int i = Math.max(0, lat.length - 5); i < lat.length; i++) {
+            slowest.append(String.format(Locale.ROOT, " %.2f", lat[i] / 1e6));
+        }
+        System.out.printf(Locale.ROOT, "BENCH round %d %s %-18s slowest (ms):%s%n", round, side, what, slowest);
     }
 
     /** Through the service over loopback HTTP; each client thread has its own HTTP client. */
@@ -232,20 +258,34 @@ class ServeBenchmark {
 
         @Override
         public void release(String sessionId, Object grant, String outcome) throws Exception {
-            Api.Reply r = api.release(sessionId, ((Api.Reply) grant).num("token"), outcome);
+            Api.Reply r = api.release(sessionId, reply(grant).num("token"), outcome);
             assertEquals(200, r.status(), r.toString());
         }
 
         @Override
+        public Object attach(Object grant) throws Exception {
+            return new Attached((Api.Reply) grant, CdpClient.open(((Api.Reply) grant).str("cdpUrl"),
+                    fixture.server.bearerToken()));
+        }
+
+        @Override
         public void use(Object grant, String mark) throws Exception {
-            try (CdpClient cdp = CdpClient.open(((Api.Reply) grant).str("cdpUrl"), fixture.server.bearerToken())) {
+            try (CdpClient cdp = ((Attached) grant).cdp()) {
                 cdp.evaluate(script(mark));
             }
         }
 
         @Override
         public String targetId(Object grant) {
-            return ((Api.Reply) grant).str("targetId");
+            return reply(grant).str("targetId");
+        }
+
+        /** A grant with its lease's CDP socket open. */
+        record Attached(Api.Reply reply, CdpClient cdp) {
+        }
+
+        private static Api.Reply reply(Object grant) {
+            return grant instanceof Attached a ? a.reply() : (Api.Reply) grant;
         }
 
         @Override
@@ -289,6 +329,11 @@ class ServeBenchmark {
         @Override
         public Object acquire(String sessionId, String key) throws Exception {
             return broker.acquire(sessionId, key, KernelConfig.DEFAULT_CLASS);
+        }
+
+        @Override
+        public Object attach(Object grant) {
+            return grant;
         }
 
         @Override
