@@ -90,6 +90,8 @@ public final class CdpSocket implements Session.Listener {
     private volatile Session client;
     /** Chrome's page socket, set once connected. */
     private final AtomicReference<WebSocket> upstream = new AtomicReference<>();
+    /** The link {@link #upstream} came with (its first demand may be outstanding already), set once connected. */
+    private volatile PageLink link;
     /** A message from Chrome being joined from its fragments (only Chrome's listener thread touches it). */
     private final StringBuilder partial = new StringBuilder();
 
@@ -105,8 +107,10 @@ public final class CdpSocket implements Session.Listener {
         return lease.lease().token();
     }
 
-    /** @param ws Chrome's page socket, connected with {@link #upstreamListener()} */
-    void connected(WebSocket ws) {
+    /** @param link Chrome's page socket, open and attached to {@link #upstreamListener()} */
+    void connected(PageLink link) {
+        WebSocket ws = link.opened.join();
+        this.link = link;
         upstream.set(ws);
         boolean ended;
         synchronized (lock) {
@@ -130,9 +134,9 @@ public final class CdpSocket implements Session.Listener {
             session.close(c.code(), c.reason(), Callback.NOOP);
             return;
         }
-        WebSocket up = upstream.get();
+        PageLink up = link;
         if (up != null) {
-            up.request(1);
+            up.request();
         }
         session.demand();
     }

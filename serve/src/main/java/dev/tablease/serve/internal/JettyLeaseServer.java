@@ -25,7 +25,6 @@ import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.net.URI;
 import java.util.Locale;
@@ -76,8 +75,8 @@ public final class JettyLeaseServer implements LeaseServer {
     private final RateBound rate;
     /** What the CDP sockets enforce ({@link CdpFencing#ENFORCED} but in the fencing tests). */
     private final CdpFencing fencing;
-    /** The client of Chrome's page sockets. */
-    private final HttpClient upstreamClient;
+    /** Chrome's page sockets, a spare per tab opened ahead. */
+    private final PageLinks pageLinks;
     /** The browser this server launched ({@code serve --launch}), closed with it; {@code null} when connected. */
     private volatile LaunchedChromium launched;
 
@@ -86,9 +85,9 @@ public final class JettyLeaseServer implements LeaseServer {
         this.config = config;
         this.broker = broker;
         this.fencing = fencing;
-        this.upstreamClient = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(UPSTREAM_CONNECT_MILLIS)).build();
         this.service = new LeaseService(broker, config.maxWaitMillis(), config.maxWaiting(),
                 () -> "ws://" + bracketed(config.host()) + ":" + port(), metrics, observed);
+        this.pageLinks = new PageLinks(service::pageSocket, UPSTREAM_CONNECT_MILLIS);
         this.token = BearerToken.generate();
         this.rate = new RateBound(config.maxRequestsPerSecond());
         QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), 8);
@@ -223,6 +222,7 @@ public final class JettyLeaseServer implements LeaseServer {
             return;
         }
         service.close();
+        pageLinks.close();
         try {
             server.stop();
         } catch (Exception e) {
@@ -255,11 +255,9 @@ public final class JettyLeaseServer implements LeaseServer {
             CdpPath p = CdpPath.parse(request.getHttpURI().getPath());
             LeaseRegistry.Held h = service.cdpLease(p.sessionId(), p.token());
             CdpSocket socket = new CdpSocket(h, service, service.sockets(), fencing);
-            java.net.http.WebSocket up;
+            PageLink up;
             try {
-                up = upstreamClient.newWebSocketBuilder().connectTimeout(Duration.ofMillis(UPSTREAM_CONNECT_MILLIS))
-                        .buildAsync(service.pageSocket(h.lease().targetId()), socket.upstreamListener())
-                        .get(UPSTREAM_CONNECT_MILLIS + 1_000, TimeUnit.MILLISECONDS);
+                up = pageLinks.take(h.lease().targetId(), socket.upstreamListener());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiException(ErrorCode.UNAVAILABLE, "the service is stopping");
