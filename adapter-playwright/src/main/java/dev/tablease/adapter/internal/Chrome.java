@@ -40,6 +40,10 @@ import java.util.function.Consumer;
  */
 final class Chrome implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(Chrome.class.getName());
+    /** How long {@link #close(Page)} waits for a closed tab to leave the browser's list of targets. */
+    static final long CLOSE_WAIT_MILLIS = 5_000;
+
     /** Held around every Playwright call in the process. */
     final ReentrantLock lock = new ReentrantLock(true);
 
@@ -73,6 +77,12 @@ final class Chrome implements AutoCloseable {
     private volatile boolean gone;
     /** {@link #close()} started: events are no longer reported. */
     private volatile boolean closing;
+    /**
+     * Test seam: runs (chrome lock held) just before Playwright's {@code page.close()} is called (only for a page that
+     * was never tracked, see {@link #close(Page)}). A test makes it block, as Playwright's close does for a page whose
+     * navigation tracking another CDP client confused.
+     */
+    volatile Consumer<Page> beforePlaywrightPageClose = p -> { };
 
     /** What the handlers saw for one page. */
     static final class PageState {
@@ -304,13 +314,46 @@ final class Chrome implements AutoCloseable {
         return states.containsKey(page);
     }
 
-    /** Closes a page this process decided to close (its close event is then not reported as a death). */
+    /**
+     * Closes a page this process decided to close (its close event is then not reported as a death), and waits, at
+     * most {@link #CLOSE_WAIT_MILLIS}, until the browser no longer lists its target, so that the tabs that exist
+     * never outnumber the ones the kernel counts.
+     *
+     * <p>The close is {@code Target.closeTarget} on the browser's CDP session, not Playwright's {@code page.close()}:
+     * that one waits, with no timeout, until Playwright's own page has seen the target go, and for a page whose
+     * navigation tracking another CDP client confused (a navigation it did not start, see {@code docs/adapter.md})
+     * it never came back, which blocked the executor and every decision after it for good. A page that was never
+     * tracked (no target id known) is closed by Playwright.
+     *
+     * @param page the page
+     * @throws PlaywrightException when the browser refuses to close it (for instance, it has no such target)
+     */
     void close(Page page) {
         PageState s = states.get(page);
-        if (s != null) {
-            s.closedByUs = true;
+        if (s == null) {
+            beforePlaywrightPageClose.accept(page);
+            page.close();
+            return;
         }
-        page.close();
+        s.closedByUs = true;
+        byTarget.remove(s.targetId, page);
+        JsonObject params = new JsonObject();
+        params.addProperty("targetId", s.targetId);
+        browserSession().send("Target.closeTarget", params);
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+        while (!s.closed && presence(s.targetId) == TargetPresence.PRESENT) {
+            if (System.nanoTime() - end > 0) {
+                LOG.log(System.Logger.Level.WARNING, "tab {0} is still listed {1} ms after it was closed",
+                        s.targetId, CLOSE_WAIT_MILLIS);
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Best-effort close of a page that is dead or unusable, so it does not linger physically. */
@@ -337,6 +380,27 @@ final class Chrome implements AutoCloseable {
             browserSession().send("Target.closeTarget", params);
         } catch (PlaywrightException e) {
             // already gone, or the browser is gone
+        }
+    }
+
+    /**
+     * Stops whatever navigation the page has in flight ({@code Page.stopLoading} on a CDP session of the page's own),
+     * a navigation another CDP client started included; the round trip also delivers the events that were sent before
+     * its reply, so Playwright has seen the navigations that committed meanwhile. Errors are ignored (a page between
+     * two renderer processes answers "Not attached to an active page"): the navigation after it tells.
+     *
+     * @param page the page
+     */
+    void stopLoadingQuietly(Page page) {
+        try {
+            CDPSession session = context.newCDPSession(page);
+            try {
+                session.send("Page.stopLoading");
+            } finally {
+                session.detach();
+            }
+        } catch (PlaywrightException e) {
+            // the navigation that follows fails or succeeds on its own
         }
     }
 

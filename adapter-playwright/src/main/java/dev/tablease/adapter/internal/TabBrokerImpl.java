@@ -66,6 +66,8 @@ public final class TabBrokerImpl implements TabBroker {
 
     private static final System.Logger LOG = System.getLogger(TabBrokerImpl.class.getName());
     private static final int MAX_HANDOVER_RETRIES = 3;
+    /** How many times a reset or navigation that failed quickly on a live tab is tried in all (see {@link #prepare}). */
+    private static final int PREPARE_ATTEMPTS = 3;
     /** How many ended sessions' reasons are remembered for {@link SessionEndedException} (oldest dropped). */
     private static final int ENDED_SESSIONS_REMEMBERED = 1024;
 
@@ -460,29 +462,49 @@ public final class TabBrokerImpl implements TabBroker {
         drainEventsLater();
     }
 
-    /** Reset or navigate; @return false when the tab was lost (and reported) */
+    /**
+     * Reset or navigate. A navigation that fails quickly on a live tab (not a timeout, not a dead tab) is tried again,
+     * at most {@link #PREPARE_ATTEMPTS} times in all, each time after {@link Chrome#stopLoadingQuietly}: a navigation
+     * another CDP client started (a session's own {@code Page.navigate} over its lease's socket, just before its
+     * release) may still commit after Playwright's own began, and Playwright then fails its navigation as "interrupted
+     * by another navigation" although the tab is fine. Once that navigation is stopped or committed, and its events
+     * seen, the next attempt works. A tab that still cannot be prepared is closed and reported
+     * {@code TabGone(RESET_FAILED)}.
+     *
+     * @return false when the tab was lost (and reported)
+     */
     private boolean prepare(String targetId, String url) {
-        GoneCause gone;
+        GoneCause gone = null;
         chrome.lock.lock();
         try {
             Page page = chrome.pageFor(targetId);
             if (page == null) {
                 gone = GoneCause.TARGET_CLOSED;
-            } else {
+            }
+            for (int attempt = 1; gone == null; attempt++) {
                 try {
                     page.navigate(url, new Page.NavigateOptions().setTimeout(config.navigationTimeoutMillis()));
+                    if (attempt > 1) {
+                        LOG.log(System.Logger.Level.INFO, "tab {0} prepared at attempt {1}", targetId, attempt);
+                    }
                     return true;
                 } catch (PlaywrightException e) {
                     TabFailure f = chrome.classify(e, page, targetId, true);
                     if (f instanceof TabFailure.ConnectionLost) {
                         throw new Chrome.Unreachable("prepare tab " + targetId); // navigated again after the reconnect
                     }
+                    if (!f.tabGone() && !(f instanceof TabFailure.NavigationTimeout) && attempt < PREPARE_ATTEMPTS) {
+                        LOG.log(System.Logger.Level.INFO, "preparing tab {0} failed at attempt {1}, trying again: {2} ({3})",
+                                targetId, attempt, f, oneLine(e.getMessage()));
+                        chrome.stopLoadingQuietly(page);
+                        continue;
+                    }
                     gone = f.goneCause().orElse(GoneCause.RESET_FAILED);
                     if (gone != GoneCause.TARGET_CLOSED && gone != GoneCause.BROWSER_GONE) {
                         chrome.closeQuietly(page, targetId); // unusable: it must not linger outside the caps
                     }
-                    LOG.log(System.Logger.Level.INFO, "tab {0} lost while preparing it: {1} ({2})", targetId, f,
-                            oneLine(e.getMessage()));
+                    LOG.log(System.Logger.Level.INFO, "tab {0} lost while preparing it (attempt {1}): {2} ({3})", targetId,
+                            attempt, f, oneLine(e.getMessage()));
                 }
             }
         } finally {
