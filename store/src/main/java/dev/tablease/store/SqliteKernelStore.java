@@ -48,7 +48,12 @@ import java.util.function.LongFunction;
  * someone else's is refused with a {@link StoreSchemaException}; one created with another config with a
  * {@link StoreConfigMismatchException} (unless opened with {@link #openExisting}). Nothing is ever overwritten.
  *
- * <p>Thread-safe; any number of instances, in any number of processes, may share one database file.
+ * <p>Threads of one instance that call {@link #apply} together are committed together (group commit,
+ * {@link GroupCommit}). An {@linkplain Options#exclusive exclusive} store is the database's only user while it is
+ * open ({@link #processLocal()}); any other opener gets a {@link StoreLockedException}.
+ *
+ * <p>Thread-safe; any number of shared (not exclusive) instances, in any number of processes, may share one database
+ * file.
  */
 public final class SqliteKernelStore implements InputLogStore {
 
