@@ -98,10 +98,12 @@ public final class ServeCommand implements Command {
                   --allow-non-loopback   needed to bind a --host that is not a loopback address
                   --token-file <file>    default ~/.tablease/serve.token
                   --store <store>        keep the kernel's state in this store (docs/store.md): an SQLite
-                                         file (created when missing) or a PostgreSQL URL
-                                         (postgresql://user@host:port/db; the password from the URL or
-                                         $PGPASSWORD; the database may be on another host); a JSON state
-                                         file is refused ('tablease import' it); default: in memory
+                                         file (created when missing), held exclusively while serve runs
+                                         (no other process may open it: ask the service instead), or a
+                                         PostgreSQL URL (postgresql://user@host:port/db; the password
+                                         from the URL or $PGPASSWORD; the database may be on another
+                                         host); a JSON state file is refused ('tablease import' it);
+                                         default: in memory
                   --max-per-key <n>      the cap per key (default 3; must match an existing store's)
                   --global-max <n>       the cap over all tabs (default 8; must match an existing store's)
                   --max-body-bytes <n>   the request body bound; default 65536
@@ -112,7 +114,8 @@ public final class ServeCommand implements Command {
                 exit codes:
                   0  stopped cleanly (a signal: the JVM's 130 or 143, after the same clean stop)
                   1  the service could not start (port in use, browser unreachable, token file unwritable,
-                     the store cannot be opened: corrupt, another config, a state file, unreachable)
+                     the store cannot be opened: corrupt, another config, a state file, unreachable,
+                     an SQLite file another process has open)
                   2  wrong arguments
                 """;
     }
@@ -176,7 +179,7 @@ public final class ServeCommand implements Command {
             return usageError(err, e.getMessage());
         }
         try (KernelStore store = target == null ? new InMemoryKernelStore(kernel, MillisClock.system())
-                : target.open(kernel)) {
+                : target.openServing(kernel)) {
             try (LeaseServer server = LeaseServer.start(serve, adapter, store)) {
                 out.println("tablease serve: listening on " + server.uri() + " (token in " + serve.tokenFile() + ")");
                 out.flush();

@@ -15,6 +15,7 @@ import dev.tablease.store.StoreSchemaException;
 import dev.tablease.store.StateFile;
 import dev.tablease.store.StoreCorruptException;
 import dev.tablease.store.StoreException;
+import dev.tablease.store.StoreLockedException;
 import dev.tablease.trace.TraceCodec;
 
 import java.io.PrintStream;
@@ -85,7 +86,9 @@ public final class StatusCommand implements Command {
                   0  the state was printed
                   1  the store is corrupt or inconsistent (a database names the row, a state file the
                      problem), or not a tablease store of this version
-                  2  wrong arguments, no store at that path, or the database cannot be reached
+                  2  wrong arguments, no store at that path, or the database cannot be reached or
+                     is held exclusively by another process (tablease serve --store <db>: ask the
+                     service, GET /v1/status)
                 """;
     }
 
@@ -150,6 +153,12 @@ public final class StatusCommand implements Command {
         } catch (LogCorruptException | StoreSchemaException e) {
             err.println("tablease status: " + e.getMessage());
             return FAILED;
+        } catch (StoreLockedException e) {
+            err.println("tablease status: cannot read " + target.describe() + ": " + e.getMessage());
+            err.println("tablease status: when 'tablease serve' holds it, ask the service: GET /v1/status"
+                    + " (e.g. curl -H \"Authorization: Bearer $(cat ~/.tablease/serve.token)\""
+                    + " http://127.0.0.1:7311/v1/status)");
+            return USAGE;
         } catch (StoreException e) {
             err.println("tablease status: cannot read " + target.describe() + ": " + e.getMessage());
             return USAGE;

@@ -66,6 +66,13 @@ sealed interface StoreTarget {
             return SqliteKernelStore.open(file, config);
         }
 
+        /** Exclusively: this process alone uses the file while it runs (see {@link StoreTarget#openServing}). */
+        @Override
+        public InputLogStore openServing(KernelConfig config) {
+            return SqliteKernelStore.open(file, config, MillisClock.system(),
+                    SqliteKernelStore.Options.defaults().withExclusive(true));
+        }
+
         @Override
         public void importState(StateFile.Contents contents) {
             SqliteKernelStore.importState(file, contents.config(), contents.state(), contents.clock(),
@@ -154,6 +161,21 @@ sealed interface StoreTarget {
      * @return the store
      */
     InputLogStore open(KernelConfig config);
+
+    /**
+     * Opens the store as {@code tablease serve} does, creating it when there is none: an SQLite file
+     * {@linkplain SqliteKernelStore.Options#withExclusive exclusively} (the service is its only user while it runs, so
+     * the store is {@linkplain dev.tablease.store.KernelStore#processLocal() process-local} and pooled tabs are reset
+     * ahead; any other process opening it gets a {@link dev.tablease.store.StoreLockedException}); a PostgreSQL
+     * database as {@link #open} does (shared by hosts).
+     *
+     * @param config the kernel configuration; must be the store's when it exists
+     * @return the store
+     * @throws dev.tablease.store.StoreLockedException when another process has the SQLite file open
+     */
+    default InputLogStore openServing(KernelConfig config) {
+        return open(config);
+    }
 
     /**
      * Creates a new store there whose log starts from {@code contents}' state.

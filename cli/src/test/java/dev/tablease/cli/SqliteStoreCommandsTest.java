@@ -168,4 +168,93 @@ class SqliteStoreCommandsTest {
         assertTrue(Arrays.equals(before, Files.readAllBytes(json)), "the state file is left as it is");
         assertFalse(Files.exists(tmp.resolve("state.json-wal")));
     }
+
+    /** A child JVM holding {@code db} with the store module's test worker; returns once it printed {@code held}. */
+    private static Process holdInAnotherProcess(Path db, boolean exclusive, Path stderr) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("surefire.test.class.path",
+                System.getProperty("java.class.path")), "dev.tablease.store.StoreWorker", "hold", db.toString(),
+                Boolean.toString(exclusive)).redirectError(stderr.toFile()).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        String line = out.readLine();
+        if (!"held".equals(line)) {
+            p.destroyForcibly();
+            throw new AssertionError("the holder printed " + line + "; " + Files.readString(stderr));
+        }
+        return p;
+    }
+
+    @Test
+    void statusOfADatabaseHeldExclusively_byAnotherProcess_isATypedErrorSuggestingTheService() throws Exception {
+        Path db = database();
+        Process holder = holdInAnotherProcess(db, true, tmp.resolve("holder.err"));
+        try {
+            long start = System.nanoTime();
+            CliRun r = run("status", "--store", db.toString());
+            assertTrue(System.nanoTime() - start < 10_000_000_000L, "not a 30 s busy wait");
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.err().contains("held exclusively by another process"), r.err());
+            assertTrue(r.err().contains("tablease serve") && r.err().contains("GET /v1/status"), r.err());
+        } finally {
+            holder.getOutputStream().write('\n');
+            holder.getOutputStream().flush();
+            assertEquals(0, holder.waitFor());
+        }
+        CliRun after = run("status", "--store", db.toString());
+        assertEquals(0, after.exit(), after.toString());
+    }
+
+    @Test
+    void statusOfADatabaseHeldExclusively_inThisProcess_isTheSameTypedError() {
+        Path db = database();
+        try (SqliteKernelStore held = SqliteKernelStore.open(db, CONFIG, MillisClock.system(),
+                SqliteKernelStore.Options.defaults().withExclusive(true))) {
+            CliRun r = run("status", "--store", db.toString());
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.err().contains("held exclusively") && r.err().contains("GET /v1/status"), r.err());
+            assertEquals(2, held.snapshot().sessions().size(), "the holder goes on");
+        }
+    }
+
+    @Test
+    void serveOpensItsSqliteStoreExclusively_soItDoesNotStartWhileAnotherProcessHasItOpen() throws Exception {
+        Path db = database();
+        Process other = holdInAnotherProcess(db, false, tmp.resolve("other.err"));
+        try {
+            CliRun s = run("serve", "--cdp", "http://127.0.0.1:1", "--port", "0", "--token-file",
+                    tmp.resolve("t").toString(), "--store", db.toString(), "--max-per-key", "1");
+            assertEquals(1, s.exit(), s.toString());
+            assertTrue(s.err().contains("cannot open the store") && s.err().contains("another process has it open"),
+                    s.err());
+        } finally {
+            other.getOutputStream().write('\n');
+            other.getOutputStream().flush();
+            assertEquals(0, other.waitFor());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void serveHoldsItsSqliteStore_statusPointsAtTheService_andReadsTheStoreOnceServeStopped() throws Exception {
+        Path db = database();
+        Path tokenFile = tmp.resolve("t/serve.token");
+        try (dev.tablease.testkit.ChromiumProcess chromium = dev.tablease.testkit.ChromiumProcess.start()) {
+            ServeRun serve = ServeRun.start(Map.of(), "--cdp", chromium.httpEndpoint().toString(), "--port", "0",
+                    "--token-file", tokenFile.toString(), "--store", db.toString(), "--max-per-key", "1");
+            CliRun status = run("status", "--store", db.toString());
+            assertEquals(2, status.exit(), status.toString());
+            assertTrue(status.err().contains("held exclusively") && status.err().contains("GET /v1/status"),
+                    status.err());
+            String token = Files.readString(tokenFile).trim();
+            java.net.http.HttpResponse<String> viaService = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(serve.base.resolve("/v1/status"))
+                            .header("Authorization", "Bearer " + token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, viaService.statusCode(), viaService.body());
+            assertEquals(0, serve.stop(), serve.toString());
+        }
+        CliRun after = run("status", "--store", db.toString());
+        assertEquals(0, after.exit(), after.toString());
+    }
 }

@@ -146,6 +146,8 @@ public final class PostgresKernelStore implements InputLogStore {
     private final LogReplay rows;
     /** Guards {@link #db}, the in-memory kernel and {@link #seq}: one transition of this instance at a time. */
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** Queues the threads' transitions and decides them in groups, under {@link #lock}. */
+    private final GroupCommit group = new GroupCommit(lock, this::transaction);
     /** Guards {@link #listener}: one waiter at a time. */
     private final ReentrantLock listenLock = new ReentrantLock(true);
     /** The transition connection and its statements; {@code null} until (re)connected. */
@@ -342,137 +344,31 @@ public final class PostgresKernelStore implements InputLogStore {
      */
     @Override
     public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
-        Objects.requireNonNull(input, "input");
-        Request request = new Request(input);
-        queued.add(request);
-        lock.lock();
-        try {
-            while (!request.done) { // the previous leader did not take it: lead a group that holds it
-                List<Request> group = new ArrayList<>();
-                for (Request q; group.size() < MAX_GROUP && (q = queued.poll()) != null; ) {
-                    group.add(q);
-                }
-                decide(group);
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (request.failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (request.failure instanceof Error e) {
-            throw e;
-        }
-        return request.step;
+        return group.apply(input);
     }
 
-    /** The most inputs one transaction decides (bounds the time the head row is locked). */
-    private static final int MAX_GROUP = 64;
-
-    /** A transition asked for by one thread, waiting in {@link #queued} until a transaction decides it. */
-    private static final class Request {
-        /** Builds the input from {@code now}. */
-        final LongFunction<Input> input;
-        /** Whether {@link #step} or {@link #failure} is set (written and read under {@link #lock}). */
-        boolean done;
-        /** The caller's step, once decided. */
-        SharedLeaseKernel.Step step;
-        /** What the caller throws instead: a {@link RuntimeException} or an {@link Error}. */
-        Throwable failure;
-
-        /** @param input builds the input from {@code now} */
-        Request(LongFunction<Input> input) {
-            this.input = input;
-        }
+    /** @return how many transactions this instance committed (a test seam: fewer than inputs when groups formed) */
+    long commits() {
+        return group.commits();
     }
 
-    /** The requests of this instance's threads not yet taken by a transaction. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Request> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    /** Decides {@code group} (the caller holds {@link #lock}) and completes every request in it; never throws. */
-    private void decide(List<Request> group) {
-        if (group.size() > 1) {
-            try {
-                List<SharedLeaseKernel.Step> steps = applyGroup(group);
-                if (steps != null) {
-                    for (int i = 0; i < group.size(); i++) {
-                        group.get(i).step = steps.get(i);
-                        group.get(i).done = true;
-                    }
-                    return;
-                }
-                // an input was refused or its function failed: each is decided alone, below
-            } catch (RuntimeException | Error e) {
-                for (Request q : group) {
-                    q.failure = e;
-                    q.done = true;
-                }
-                return;
-            }
-        }
-        for (Request q : group) {
-            try {
-                q.step = applyOne(q.input);
-            } catch (RuntimeException | Error e) {
-                q.failure = e;
-            }
-            q.done = true;
-        }
-    }
-
-    /** One input in one transaction (the caller holds {@link #lock}). */
-    private SharedLeaseKernel.Step applyOne(LongFunction<Input> input) {
-        requireOpen();
-        Db d = db();
-        boolean committing = false;
-        try {
-            long now = begin(d);
-            Input in = Objects.requireNonNull(input.apply(now), "the input function returned null");
-            List<Input> inputs = new ArrayList<>(2);
-            List<Decision> all = new ArrayList<>();
-            applyWithTick(d, in, now, inputs, all);
-            committing = true; // from here a lost connection may have committed (the single row is sent with COMMIT)
-            d.write(seq - inputs.size() + 1, seq, location);
-            d.connection.commit(); // nothing to do when write sent the COMMIT itself
-            return new SharedLeaseKernel.Step(inputs, all);
-        } catch (RuntimeException | Error e) {
-            rollbackQuietly(d);
-            throw e;
-        } catch (SQLException e) {
-            rollbackQuietly(d);
-            throw lost(d, "a transition", e, committing);
-        }
-    }
-
-    /**
-     * The inputs of {@code group} in one transaction (the caller holds {@link #lock}), each with the same {@code now}.
-     *
-     * @return each request's step, in order; {@code null} when an input was refused or its function failed (the
-     *         transaction is then rolled back and nothing was written)
-     */
-    private List<SharedLeaseKernel.Step> applyGroup(List<Request> group) {
+    /** The inputs in one transaction (the caller holds {@link #lock}), each with the same {@code now}: see {@link GroupCommit.Transactions#decide}. */
+    private List<SharedLeaseKernel.Step> transaction(List<LongFunction<Input>> inputs, boolean alone) {
         requireOpen();
         Db d = db();
         boolean committing = false;
         try {
             long now = begin(d);
             long first = seq + 1;
-            List<SharedLeaseKernel.Step> steps = new ArrayList<>(group.size());
-            for (Request q : group) {
-                List<Input> inputs = new ArrayList<>(2);
-                List<Decision> all = new ArrayList<>();
-                try {
-                    Input in = Objects.requireNonNull(q.input.apply(now), "the input function returned null");
-                    applyWithTick(d, in, now, inputs, all);
-                } catch (RuntimeException e) {
-                    rollbackQuietly(d);
-                    return null;
-                }
-                steps.add(new SharedLeaseKernel.Step(inputs, all));
+            List<SharedLeaseKernel.Step> steps = GroupCommit.applyAll(kernel, inputs, now, alone,
+                    (in, decisions) -> append(d, in, decisions));
+            if (steps == null) {
+                rollbackQuietly(d);
+                return null;
             }
-            committing = true;
+            committing = true; // from here a lost connection may have committed (the single row is sent with COMMIT)
             d.write(first, seq, location);
-            d.connection.commit();
+            d.connection.commit(); // nothing to do when write sent the COMMIT itself
             return steps;
         } catch (RuntimeException | Error e) {
             rollbackQuietly(d);
@@ -497,21 +393,6 @@ public final class PostgresKernelStore implements InputLogStore {
         long dbNow = lockReadNowAndCatchUp(d);
         skewMillis = hostClock.millis() - dbNow;
         return Math.max(Math.max(dbNow, kernel.lastNow()), 0);
-    }
-
-    /** Applies a {@code Tick} first when something is due, then {@code in}, appending a row for each. */
-    private void applyWithTick(Db d, Input in, long now, List<Input> inputs, List<Decision> all) throws SQLException {
-        if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(in instanceof Input.Tick)) {
-            Input.Tick tick = new Input.Tick(now);
-            List<Decision> decisions = kernel.apply(tick);
-            append(d, tick, decisions);
-            inputs.add(tick);
-            all.addAll(decisions);
-        }
-        List<Decision> decisions = kernel.apply(in);
-        append(d, in, decisions);
-        inputs.add(in);
-        all.addAll(decisions);
     }
 
     /**

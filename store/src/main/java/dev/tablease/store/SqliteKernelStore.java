@@ -48,7 +48,12 @@ import java.util.function.LongFunction;
  * someone else's is refused with a {@link StoreSchemaException}; one created with another config with a
  * {@link StoreConfigMismatchException} (unless opened with {@link #openExisting}). Nothing is ever overwritten.
  *
- * <p>Thread-safe; any number of instances, in any number of processes, may share one database file.
+ * <p>Threads of one instance that call {@link #apply} together are committed together (group commit,
+ * {@link GroupCommit}). An {@linkplain Options#exclusive exclusive} store is the database's only user while it is
+ * open ({@link #processLocal()}); any other opener gets a {@link StoreLockedException}.
+ *
+ * <p>Thread-safe; any number of shared (not exclusive) instances, in any number of processes, may share one database
+ * file.
  */
 public final class SqliteKernelStore implements InputLogStore {
 
@@ -70,8 +75,13 @@ public final class SqliteKernelStore implements InputLogStore {
      * @param busyTimeoutMillis how long a transition waits for another connection's write lock before it fails
      *                          with a retryable {@link StoreDatabaseException}; positive
      * @param bootClock         the machine-wide clock that advances the time line ({@link BootClock#system()})
+     * @param exclusive         this process is the only one that may use the database while the store is open
+     *                          ({@code PRAGMA locking_mode=EXCLUSIVE}, taken at open): {@link SqliteKernelStore#processLocal()} is then
+     *                          {@code true}, and any other opener fails at once with {@link StoreLockedException};
+     *                          {@code false} (the default): shared by the processes of the host
      */
-    public record Options(boolean durable, int snapshotEvery, long busyTimeoutMillis, BootClock bootClock) {
+    public record Options(boolean durable, int snapshotEvery, long busyTimeoutMillis, BootClock bootClock,
+                          boolean exclusive) {
         /**
          * Validates the options.
          *
@@ -79,6 +89,7 @@ public final class SqliteKernelStore implements InputLogStore {
          * @param snapshotEvery     rows between two snapshots, at least 1
          * @param busyTimeoutMillis how long to wait for the write lock, positive
          * @param bootClock         the machine-wide clock
+         * @param exclusive         whether this process alone may use the database
          */
         public Options {
             if (snapshotEvery < 1) {
@@ -91,6 +102,18 @@ public final class SqliteKernelStore implements InputLogStore {
             Objects.requireNonNull(bootClock, "bootClock");
         }
 
+        /**
+         * Options of a store shared by processes (not exclusive).
+         *
+         * @param durable           synchronous=FULL
+         * @param snapshotEvery     rows between two snapshots, at least 1
+         * @param busyTimeoutMillis how long to wait for the write lock, positive
+         * @param bootClock         the machine-wide clock
+         */
+        public Options(boolean durable, int snapshotEvery, long busyTimeoutMillis, BootClock bootClock) {
+            this(durable, snapshotEvery, busyTimeoutMillis, bootClock, false);
+        }
+
         /** @return durable commits, a snapshot every 1,000 rows, a 30 s busy timeout, the system's boot clock */
         public static Options defaults() {
             return new Options(true, 1_000, 30_000, BootClock.system());
@@ -101,7 +124,7 @@ public final class SqliteKernelStore implements InputLogStore {
          * @return a copy with another {@code durable}
          */
         public Options withDurable(boolean on) {
-            return new Options(on, snapshotEvery, busyTimeoutMillis, bootClock);
+            return new Options(on, snapshotEvery, busyTimeoutMillis, bootClock, exclusive);
         }
 
         /**
@@ -109,7 +132,7 @@ public final class SqliteKernelStore implements InputLogStore {
          * @return a copy with another {@code snapshotEvery}
          */
         public Options withSnapshotEvery(int rows) {
-            return new Options(durable, rows, busyTimeoutMillis, bootClock);
+            return new Options(durable, rows, busyTimeoutMillis, bootClock, exclusive);
         }
 
         /**
@@ -117,7 +140,15 @@ public final class SqliteKernelStore implements InputLogStore {
          * @return a copy with another boot clock
          */
         public Options withBootClock(BootClock clock) {
-            return new Options(durable, snapshotEvery, busyTimeoutMillis, clock);
+            return new Options(durable, snapshotEvery, busyTimeoutMillis, clock, exclusive);
+        }
+
+        /**
+         * @param on whether this process alone may use the database while the store is open (see {@link #exclusive})
+         * @return a copy with another {@code exclusive}
+         */
+        public Options withExclusive(boolean on) {
+            return new Options(durable, snapshotEvery, busyTimeoutMillis, bootClock, on);
         }
     }
 
@@ -142,6 +173,25 @@ public final class SqliteKernelStore implements InputLogStore {
     private final Connection connection;
     /** The hot statements, prepared once per connection (guarded by {@link #lock}). */
     private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+    /** Queues the threads' transitions and decides them in groups, under {@link #lock}. */
+    private final GroupCommit group = new GroupCommit(lock, this::transaction);
+    /**
+     * The databases held {@linkplain Options#exclusive exclusively} by a store of this process. Another open of one
+     * is refused before the file is touched: closing any descriptor of the file in this process would drop the
+     * holder's POSIX locks (SQLite's locks), and with them the exclusion.
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * How long the first read at open waits for a lock (ms, at most the busy timeout). In WAL mode no writer blocks
+     * a reader; only a connection holding the database exclusively does (or, for a moment, the last connection of a
+     * process checkpointing as it closes), so a wait longer than this means another process holds it exclusively.
+     */
+    static final long OPEN_WAIT_MILLIS = 2_000;
+    /**
+     * Pragmas run at open before {@code journal_mode} (a benchmark seam to try page sizes and WAL settings;
+     * {@code page_size} takes effect only in a new database); empty by default.
+     */
+    static volatile List<String> tuning = List.of();
     /** This process's copy of the kernel, at {@link #seq}; {@code null} when it must be rebuilt. */
     private LeaseKernel kernel;
     /** The sequence number of the last log row applied to {@link #kernel}. */
@@ -214,16 +264,35 @@ public final class SqliteKernelStore implements InputLogStore {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(options, "options");
         Path file = database.toAbsolutePath().normalize();
-        refuseNonDatabase(file);
-        Connection c = connect(file, options);
+        hold(file, options);
         try {
-            KernelConfig config = LogSchema.prepare(c, file, requested, new TraceCodec());
-            SqliteKernelStore store = new SqliteKernelStore(file, config, clock, options, c);
-            store.verifyOnOpen();
-            return store;
+            refuseNonDatabase(file);
+            Connection c = connect(file, options);
+            try {
+                KernelConfig config = LogSchema.prepare(c, file, requested, new TraceCodec());
+                SqliteKernelStore store = new SqliteKernelStore(file, config, clock, options, c);
+                store.verifyOnOpen();
+                return store;
+            } catch (RuntimeException e) {
+                closeQuietly(c);
+                throw e;
+            }
         } catch (RuntimeException e) {
-            closeQuietly(c);
+            if (options.exclusive()) {
+                HELD.remove(file);
+            }
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a database a store of this process holds exclusively (before anything touches the file), and
+     * records {@code file} as held when {@code options} ask for it exclusively.
+     */
+    private static void hold(Path file, Options options) {
+        boolean held = options.exclusive() ? !HELD.add(file) : HELD.contains(file);
+        if (held) {
+            throw new StoreLockedException(file, options.exclusive(), "held by another store of this process", null);
         }
     }
 
@@ -262,6 +331,9 @@ public final class SqliteKernelStore implements InputLogStore {
      * @return whether {@code file} exists and starts with the SQLite 3 header
      */
     public static boolean isDatabaseFile(Path file) {
+        if (HELD.contains(file.toAbsolutePath().normalize())) {
+            return true; // held by this process: reading (then closing) the file would drop the holder's locks
+        }
         if (!Files.isRegularFile(file)) {
             return false;
         }
@@ -272,23 +344,55 @@ public final class SqliteKernelStore implements InputLogStore {
         }
     }
 
+    /**
+     * Opens a connection and takes the database: WAL mode, the durability asked for, and with
+     * {@link Options#exclusive} {@code locking_mode=EXCLUSIVE} before the first access (so the WAL index is kept in
+     * this process's memory, with no {@code -shm} file) and a write transaction, so the exclusive lock is held from
+     * here to {@link #close()}. The first read waits at most {@link #OPEN_WAIT_MILLIS} for a lock: in WAL mode only
+     * an exclusive holder keeps a reader out, so a longer wait is a {@link StoreLockedException} (and an exclusive
+     * open while another process has the database open is one at once), not a 30 s busy wait.
+     */
     private static Connection connect(Path file, Options options) {
+        Connection c;
         try {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
             SQLiteConfig sc = new SQLiteConfig();
-            sc.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            sc.setSynchronous(options.durable() ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
-            sc.setBusyTimeout((int) options.busyTimeoutMillis());
+            sc.setBusyTimeout((int) Math.min(OPEN_WAIT_MILLIS, options.busyTimeoutMillis()));
             sc.enforceForeignKeys(true);
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, sc.toProperties());
-            org.sqlite.BusyHandler.setHandler(c, new WriteLockWait(options.busyTimeoutMillis()));
-            return c;
+            c = DriverManager.getConnection("jdbc:sqlite:" + file, sc.toProperties());
         } catch (SQLException e) {
             throw new StoreDatabaseException(file, "open", false, e);
         } catch (java.io.IOException e) {
             throw new StoreIOException(file, "cannot create the directory", e);
+        }
+        try {
+            org.sqlite.BusyHandler.setHandler(c, new WriteLockWait(Math.min(OPEN_WAIT_MILLIS, options.busyTimeoutMillis())));
+            try (Statement st = c.createStatement()) {
+                if (options.exclusive()) {
+                    st.execute("PRAGMA locking_mode=EXCLUSIVE"); // before the first access: no shared memory
+                }
+                for (String pragma : tuning) {
+                    st.execute(pragma);
+                }
+                st.execute("PRAGMA journal_mode=WAL"); // the first read
+                st.execute("PRAGMA synchronous=" + (options.durable() ? "FULL" : "NORMAL"));
+                if (options.exclusive()) {
+                    st.execute("BEGIN IMMEDIATE"); // a write: the exclusive lock is taken now and kept
+                    st.execute("COMMIT");
+                }
+            }
+            org.sqlite.BusyHandler.setHandler(c, new WriteLockWait(options.busyTimeoutMillis()));
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            int primary = e instanceof SQLiteException x ? x.getResultCode().code & 0xff : -1;
+            if (primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code) {
+                throw new StoreLockedException(file, options.exclusive(), "still locked after "
+                        + Math.min(OPEN_WAIT_MILLIS, options.busyTimeoutMillis()) + " ms: " + e.getMessage(), e);
+            }
+            throw new StoreDatabaseException(file, "open", false, e);
         }
     }
 
@@ -362,50 +466,73 @@ public final class SqliteKernelStore implements InputLogStore {
         return database;
     }
 
+    /**
+     * One transition: see the class comment. Threads of this instance that call it while a transaction is in flight
+     * are decided together in the next one (group commit, {@link GroupCommit}): one {@code BEGIN IMMEDIATE}, one
+     * {@code now}, one {@code COMMIT} (one fsync) for all of them, still one log row per input (and a {@code Tick}
+     * first when one is due), applied in the order they were queued, each caller getting its own step. When any input
+     * of such a group is refused or its function fails, the group is rolled back and each of its inputs is decided
+     * alone, so a refused input still writes nothing and gets its own exception.
+     *
+     * @param input builds the input from the transition's {@code now} (under the lock: no I/O); may be called
+     *              again when its group is decided anew
+     * @return the inputs applied (a {@code Tick} first when one was due) and their decisions
+     */
     @Override
     public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
-        Objects.requireNonNull(input, "input");
-        lock.lock();
+        return group.apply(input);
+    }
+
+    /** @return how many transactions this instance committed (a test seam: fewer than inputs when groups formed) */
+    long commits() {
+        return group.commits();
+    }
+
+    /** @return how many transitions wait for the current transaction to end (a test seam) */
+    int queued() {
+        return group.queued();
+    }
+
+    /**
+     * {@code true} for an {@linkplain Options#exclusive exclusive} store: its process holds SQLite's exclusive lock
+     * on the database from open to {@link #close()}, so no other process (and no other store of this one) can read
+     * or append a row meanwhile; every transition of the state is this store's, in order. A shared store answers
+     * {@code false}.
+     */
+    @Override
+    public boolean processLocal() {
+        return options.exclusive();
+    }
+
+    /** The inputs in one transaction (the caller holds {@link #lock}): see {@link GroupCommit.Transactions#decide}. */
+    private List<SharedLeaseKernel.Step> transaction(List<LongFunction<Input>> inputs, boolean alone) {
+        requireOpen();
+        begin("BEGIN IMMEDIATE");
         try {
-            requireOpen();
-            begin("BEGIN IMMEDIATE");
-            try {
-                catchUp();
-                ClockAnchor anchor = readClock();
-                BootClock.Reading reading = options.bootClock().read();
-                long now = nowFor(anchor, reading, clock.millis(), kernel.lastNow());
-                Input in = Objects.requireNonNull(input.apply(now), "the input function returned null");
-                List<Input> inputs = new ArrayList<>(2);
-                List<Decision> all = new ArrayList<>();
-                if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(in instanceof Input.Tick)) {
-                    Input.Tick tick = new Input.Tick(now);
-                    List<Decision> d = kernel.apply(tick);
-                    append(tick, d);
-                    inputs.add(tick);
-                    all.addAll(d);
-                }
-                List<Decision> d = kernel.apply(in);
-                append(in, d);
-                inputs.add(in);
-                all.addAll(d);
-                ClockAnchor next = reading == null ? null
-                        : new ClockAnchor(reading.bootId(), reading.millis(), kernel.lastNow());
-                if (next != null && !sameTimeLine(anchor, next)) { // else the row already gives every later now
-                    PreparedStatement clockRow = cached(LogSchema.WRITE_CLOCK);
-                    LogSchema.bindClock(clockRow, next);
-                    clockRow.executeUpdate();
-                }
-                commit();
-                return new SharedLeaseKernel.Step(inputs, all);
-            } catch (RuntimeException | Error e) {
-                rollbackQuietly();
-                throw e;
-            } catch (SQLException e) {
-                rollbackQuietly();
-                throw translate("a transition", e);
+            catchUp();
+            ClockAnchor anchor = readClock();
+            BootClock.Reading reading = options.bootClock().read();
+            long now = nowFor(anchor, reading, clock.millis(), kernel.lastNow());
+            List<SharedLeaseKernel.Step> steps = GroupCommit.applyAll(kernel, inputs, now, alone, this::append);
+            if (steps == null) {
+                rollbackQuietly(); // drops the kernel, which holds part of the group: rebuilt at the next transaction
+                return null;
             }
-        } finally {
-            lock.unlock();
+            ClockAnchor next = reading == null ? null
+                    : new ClockAnchor(reading.bootId(), reading.millis(), kernel.lastNow());
+            if (next != null && !sameTimeLine(anchor, next)) { // else the row already gives every later now
+                PreparedStatement clockRow = cached(LogSchema.WRITE_CLOCK);
+                LogSchema.bindClock(clockRow, next);
+                clockRow.executeUpdate();
+            }
+            commit();
+            return steps;
+        } catch (RuntimeException | Error e) {
+            rollbackQuietly();
+            throw e;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw translate("a transition", e);
         }
     }
 
@@ -430,6 +557,8 @@ public final class SqliteKernelStore implements InputLogStore {
     private void catchUp() throws SQLException {
         if (kernel == null) {
             load();
+        } else if (options.exclusive()) {
+            return; // no other connection can have appended a row since this store's last transaction
         }
         PreparedStatement ps = cached("SELECT seq, now, input, decisions FROM tablease_log WHERE seq > ? ORDER BY seq");
         ps.setLong(1, seq);
@@ -745,6 +874,9 @@ public final class SqliteKernelStore implements InputLogStore {
             if (!closed) {
                 closed = true;
                 closeQuietly(connection);
+                if (options.exclusive()) {
+                    HELD.remove(database);
+                }
             }
         } finally {
             lock.unlock();

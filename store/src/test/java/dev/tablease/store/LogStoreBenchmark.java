@@ -102,6 +102,35 @@ public final class LogStoreBenchmark {
         }
     }
 
+    /**
+     * One run of one process ({@link StoreWorker} {@code threads}) whose {@code threads} threads share one store
+     * instance at {@code target} (its group commit); afterwards {@code nextToken} must count every session (no lost
+     * update).
+     *
+     * @param exclusive an SQLite store opened exclusively
+     * @return transitions per second of all threads together
+     */
+    static double threads(String target, Path work, int threads, int sessions, boolean durable, boolean exclusive)
+            throws Exception {
+        try (Child c = new Child(work.resolve("threads.err"), List.of("-XX:+UseSerialGC"), "threads", target,
+                Integer.toString(threads), Integer.toString(sessions), Boolean.toString(durable),
+                Integer.toString(WARMUP), Boolean.toString(exclusive))) {
+            c.await("ready", 300_000);
+            long start = System.nanoTime();
+            c.send("go");
+            long transitions = Long.parseLong(c.await("done", 600_000).split(" ")[1]);
+            double tps = transitions / ((System.nanoTime() - start) / 1e9);
+            c.finish(60_000);
+            try (KernelStore store = StoreFixtures.open(target, StoreFixtures.CONFIG, false)) {
+                long expected = 1 + (long) threads * (sessions + WARMUP);
+                if (store.snapshot().nextToken() != expected) {
+                    throw new AssertionError("lost update: nextToken " + store.snapshot().nextToken() + ", expected " + expected);
+                }
+            }
+            return tps;
+        }
+    }
+
     /** The cost benchmark's config: 8 tabs, long heartbeats and deadlines, room for 100,000 waiters. */
     static final KernelConfig COST_CONFIG = KernelConfig.builder().maxPerKey(1).globalMax(8)
             .heartbeatIntervalMillis(600_000).missedHeartbeats(3)
@@ -130,6 +159,12 @@ public final class LogStoreBenchmark {
         for (int processes : new int[]{1, 2, 4, 8}) {
             measure("SQLite store, durable", processes, reps, base, () -> processes(
                     base.resolve("run-" + (run[0]++)).resolve("tablease.db"), processes, sessions, true));
+        }
+        for (boolean exclusive : new boolean[]{false, true}) {
+            measure("SQLite store, durable, 1 × 8 threads" + (exclusive ? ", exclusive" : ""), 1, reps, base, () -> {
+                Path dir = Files.createDirectories(base.resolve("run-" + (run[0]++)));
+                return threads(dir.resolve("tablease.db").toString(), dir, 8, sessions, true, exclusive);
+            });
         }
 
         System.out.println();
@@ -167,38 +202,99 @@ public final class LogStoreBenchmark {
         }
         System.out.printf(Locale.ROOT, "dir %s (%s on %s); nproc %d; load before: %s%n%n", base, fs.type(), fs.name(),
                 Runtime.getRuntime().availableProcessors(), load());
+        String tuning = System.getProperty("tablease.bench.tuning", "");
+        List<String> pragmas = tuning.isEmpty() ? List.of() : List.of(tuning.split(";"));
+        String[] labels = {"SQLite store, durable, 1 process", "SQLite store, durable, exclusive, 1 process",
+                "SQLite store, durable, exclusive" + (pragmas.isEmpty() ? " + tuning (none given)" : " + " + tuning)
+                        + ", 1 process",
+                "SQLite store, durable, 1 process × 8 threads (group commit)",
+                "SQLite store, durable, exclusive, 1 process × 8 threads (group commit)",
+                "SQLite store, synchronous=NORMAL (no fsync: CPU), 1 process"};
+        int variants = labels.length;
         double[] loop = new double[rounds];
-        double[] durable = new double[rounds];
-        double[] nosync = new double[rounds];
-        double[] ratio = new double[rounds];
+        double[][] rate = new double[variants][rounds];
+        double[][] ratio = new double[variants][rounds];
         int[] next = {0};
-        try (KernelStore d = StoreFixtures.open(base.resolve("interleaved-" + System.nanoTime() + ".db"), StoreFixtures.CONFIG, true);
-             KernelStore n = StoreFixtures.open(base.resolve("interleaved-nosync-" + System.nanoTime() + ".db"),
-                     StoreFixtures.CONFIG, false)) {
-            Rate onDurable = () -> sessionsPerSecond(d, 20, next);
-            Rate onNoSync = () -> sessionsPerSecond(n, 20, next);
-            for (int i = 0; i < 25; i++) { // JIT warm-up: 500 sessions without fsync, 40 with
-                onNoSync.run();
+        List<KernelStore> stores = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            stores.add(StoreFixtures.open(base.resolve("interleaved-" + System.nanoTime() + ".db"), StoreFixtures.CONFIG, true));
+            stores.add(openSqlite(base.resolve("interleaved-x-" + System.nanoTime() + ".db"), true, true, List.of()));
+            stores.add(openSqlite(base.resolve("interleaved-xt-" + System.nanoTime() + ".db"), true, true, pragmas));
+            stores.add(StoreFixtures.open(base.resolve("interleaved-8-" + System.nanoTime() + ".db"), StoreFixtures.CONFIG, true));
+            stores.add(openSqlite(base.resolve("interleaved-x8-" + System.nanoTime() + ".db"), true, true, List.of()));
+            stores.add(StoreFixtures.open(base.resolve("interleaved-nosync-" + System.nanoTime() + ".db"),
+                    StoreFixtures.CONFIG, false));
+            Rate[] run = new Rate[variants];
+            for (int v = 0; v < variants; v++) {
+                KernelStore store = stores.get(v);
+                boolean threads = labels[v].contains("8 threads");
+                run[v] = threads ? () -> threadsPerSecond(pool, store, 8, 5, next) : () -> sessionsPerSecond(store, 20, next);
             }
-            onDurable.run();
-            onDurable.run();
+            for (int i = 0; i < 25; i++) { // JIT warm-up: 500 sessions without fsync, 40 with on each durable store
+                run[variants - 1].run();
+            }
+            for (int v = 0; v < variants - 1; v++) {
+                run[v].run();
+                run[v].run();
+            }
             for (int r = 0; r < rounds; r++) {
                 loop[r] = fsyncLoop(base.resolve("fsync-interleaved"), 60);
-                durable[r] = onDurable.run();
-                nosync[r] = onNoSync.run();
-                ratio[r] = durable[r] / loop[r];
+                for (int v = 0; v < variants; v++) {
+                    rate[v][r] = run[v].run();
+                    ratio[v][r] = rate[v][r] / loop[r];
+                }
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        } finally {
+            pool.shutdownNow();
+            stores.forEach(KernelStore::close);
         }
-        System.out.println("| what | per second (median of " + rounds + " rounds) | lowest–highest round | vs the fsync loop (median of per-round ratios) |");
+        System.out.println("| what | per second (median of " + rounds + " rounds) | lowest–highest round | vs the fsync loop (median of per-round ratios; lowest–highest) |");
         System.out.println("|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| disk: 256-byte append + fsync loop | %,.0f | %,.0f–%,.0f | 1.00 |%n", median(loop), min(loop), max(loop));
-        System.out.printf(Locale.ROOT, "| SQLite store, durable, 1 process | %,.0f | %,.0f–%,.0f | %.2f (%.2f–%.2f) |%n",
-                median(durable), min(durable), max(durable), median(ratio), min(ratio), max(ratio));
-        System.out.printf(Locale.ROOT, "| SQLite store, synchronous=NORMAL (no fsync: CPU), 1 process | %,.0f | %,.0f–%,.0f | |%n",
-                median(nosync), min(nosync), max(nosync));
+        for (int v = 0; v < variants; v++) {
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f–%,.0f | %.2f (%.2f–%.2f) |%n", labels[v],
+                    median(rate[v]), min(rate[v]), max(rate[v]), median(ratio[v]), min(ratio[v]), max(ratio[v]));
+        }
         System.out.printf(Locale.ROOT, "%nload after: %s%n", load());
+    }
+
+    /** @return an SQLite store at {@code file}, exclusive or not, opened with {@code pragmas} first ({@code tuning}) */
+    static KernelStore openSqlite(Path file, boolean durable, boolean exclusive, List<String> pragmas) {
+        List<String> before = SqliteKernelStore.tuning;
+        SqliteKernelStore.tuning = pragmas;
+        try {
+            return SqliteKernelStore.open(file, StoreFixtures.CONFIG, MillisClock.system(),
+                    SqliteKernelStore.Options.defaults().withDurable(durable).withExclusive(exclusive));
+        } finally {
+            SqliteKernelStore.tuning = before;
+        }
+    }
+
+    /** @return transitions per second of {@code threads} threads each running {@code sessions} sessions on its own key */
+    private static double threadsPerSecond(java.util.concurrent.ExecutorService pool, KernelStore store, int threads,
+                                           int sessions, int[] next) throws Exception {
+        long start = System.nanoTime();
+        List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String key = "k" + t;
+            int first = next[0];
+            next[0] += sessions;
+            done.add(pool.submit(() -> {
+                int n = 0;
+                for (int i = 0; i < sessions; i++) {
+                    n += StoreFixtures.acquireAndRelease(store, "t-s" + (first + i), key, "interleaved");
+                }
+                return n;
+            }));
+        }
+        int transitions = 0;
+        for (java.util.concurrent.Future<Integer> f : done) {
+            transitions += f.get();
+        }
+        return transitions / ((System.nanoTime() - start) / 1e9);
     }
 
     /** @return transitions per second of {@code sessions} complete sessions on {@code store} (ids from {@code next}) */

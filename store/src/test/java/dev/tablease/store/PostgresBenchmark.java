@@ -79,32 +79,11 @@ public final class PostgresBenchmark {
     /** The threads of the one-process rows. */
     static final int THREADS = 8;
 
-    /**
-     * One run of one process ({@link StoreWorker} {@code threads}) whose {@code threads} threads share one store
-     * instance; afterwards {@code nextToken} must count every session (no lost update).
-     *
-     * @return transitions per second of all threads together
-     */
+    /** One run of {@link LogStoreBenchmark#threads} on a new PostgreSQL database (its schema created first). */
     private static double threads(String db, java.nio.file.Path work, int threads, int sessions, boolean durable)
             throws Exception {
         PostgresKernelStore.open(db, StoreFixtures.CONFIG).close();
-        try (Child c = new Child(work.resolve("threads.err"), List.of("-XX:+UseSerialGC"), "threads", db,
-                Integer.toString(threads), Integer.toString(sessions), Boolean.toString(durable),
-                Integer.toString(LogStoreBenchmark.WARMUP))) {
-            c.await("ready", 300_000);
-            long start = System.nanoTime();
-            c.send("go");
-            long transitions = Long.parseLong(c.await("done", 600_000).split(" ")[1]);
-            double tps = transitions / ((System.nanoTime() - start) / 1e9);
-            c.finish(60_000);
-            try (KernelStore store = StoreFixtures.open(db, StoreFixtures.CONFIG, false)) {
-                long expected = 1 + (long) threads * (sessions + LogStoreBenchmark.WARMUP);
-                if (store.snapshot().nextToken() != expected) {
-                    throw new AssertionError("lost update: nextToken " + store.snapshot().nextToken() + ", expected " + expected);
-                }
-            }
-            return tps;
-        }
+        return LogStoreBenchmark.threads(db, work, threads, sessions, durable, false);
     }
 
     /** Deletes the workers' standard error files and their directory. */

@@ -30,6 +30,10 @@ import java.nio.file.Path;
  *       printing {@code committed <n>} after each update returns; after {@code iterations} it releases
  *       with DETACH and prints {@code released}. The parent kills it with SIGKILL somewhere in between.
  *       If a stall outlasts the heartbeat timeout it prints {@code lost <token>} and acquires again.</li>
+ *   <li>{@code hold <file> <exclusive>}: opens the SQLite store (exclusively or not), makes one transition, prints
+ *       {@code held}, and keeps it open until a line arrives on standard input.</li>
+ *   <li>{@code tryopen <file> <exclusive>}: opens the SQLite store and prints {@code opened}, or
+ *       {@code locked <millis> <exclusiveWanted> <message>} for a {@link StoreLockedException}.</li>
  *   <li>{@code waitgrant <url> <session>} (PostgreSQL only): queues for the lease of {@code session}, prints
  *       {@code queued <head>}, waits for commits by {@code LISTEN} until the lease is its own, prints
  *       {@code granted <token> <wakeups>}.</li>
@@ -47,11 +51,38 @@ public final class StoreWorker {
             case "pairs" -> pairs(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Boolean.parseBoolean(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
             case "threads" -> threads(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Boolean.parseBoolean(args[4]), Integer.parseInt(args[5]));
+                    Boolean.parseBoolean(args[4]), Integer.parseInt(args[5]), args.length > 6 && Boolean.parseBoolean(args[6]));
             case "victim" -> victim(args[1], args[2], Integer.parseInt(args[3]),
                     args.length > 4 && args[4].equals("fast") ? StoreFixtures.FAST_KILL_CONFIG : StoreFixtures.KILL_CONFIG);
             case "waitgrant" -> waitGrant(args[1], args[2]);
+            case "hold" -> hold(args[1], Boolean.parseBoolean(args[2]));
+            case "tryopen" -> tryOpen(args[1], Boolean.parseBoolean(args[2]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    /** Opens the store at {@code file}, adopting its config when it exists (else {@link StoreFixtures#CONFIG}). */
+    private static SqliteKernelStore openSqlite(String file, boolean exclusive) {
+        SqliteKernelStore.Options options = SqliteKernelStore.Options.defaults().withExclusive(exclusive);
+        return java.nio.file.Files.exists(Path.of(file)) ? SqliteKernelStore.openExisting(Path.of(file), MillisClock.system(), options)
+                : SqliteKernelStore.open(Path.of(file), StoreFixtures.CONFIG, MillisClock.system(), options);
+    }
+
+    private static void hold(String file, boolean exclusive) throws Exception {
+        try (SqliteKernelStore store = openSqlite(file, exclusive)) {
+            store.apply(Input.Tick::new);
+            System.out.println("held");
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+    }
+
+    private static void tryOpen(String file, boolean exclusive) {
+        long start = System.nanoTime();
+        try (SqliteKernelStore store = openSqlite(file, exclusive)) {
+            System.out.println("opened " + store.snapshot().lastNow());
+        } catch (StoreLockedException e) {
+            System.out.println("locked " + (System.nanoTime() - start) / 1_000_000 + " " + e.exclusiveWanted() + " "
+                    + e.getMessage());
         }
     }
 
@@ -83,12 +114,16 @@ public final class StoreWorker {
     }
 
     /**
-     * {@code threads <url> <threads> <count> <fsync> <warmup>}: one store instance shared by {@code threads} threads,
+     * {@code threads <url> <threads> <count> <fsync> <warmup> [<exclusive>]}: one store instance (an SQLite one opened
+     * exclusively when asked) shared by {@code threads} threads,
      * thread {@code t} running the sessions of {@code pairs} on key {@code k<t>} (its warm-up on the same database),
      * so that the instance's group commit can decide the inputs its threads submit at the same time together.
      */
-    private static void threads(String target, int threads, int count, boolean fsync, int warmup) throws Exception {
-        try (KernelStore store = StoreFixtures.open(target, StoreFixtures.CONFIG, fsync)) {
+    private static void threads(String target, int threads, int count, boolean fsync, int warmup, boolean exclusive)
+            throws Exception {
+        try (KernelStore store = exclusive ? SqliteKernelStore.open(Path.of(target), StoreFixtures.CONFIG,
+                MillisClock.system(), SqliteKernelStore.Options.defaults().withDurable(fsync).withExclusive(true))
+                : StoreFixtures.open(target, StoreFixtures.CONFIG, fsync)) {
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
             try {
                 java.util.List<java.util.concurrent.Future<?>> warm = new java.util.ArrayList<>();
