@@ -49,9 +49,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *       lease's CDP socket opened, the service's proxy connected to the page; through the library nothing more,
  *       the lease's page is attached already).</li>
  * </ul>
- * Both use an in-memory store (process-local: pooled tabs are reset ahead), or each an SQLite store of its own
- * with {@code -Dtablease.serve.store=sqlite} (durable commits; shared by processes, so a pooled tab is reset at its
- * next grant).
+ * Both use an in-memory store, or each an SQLite store of its own with {@code -Dtablease.serve.store=sqlite}
+ * (durable commits, held exclusively as {@code tablease serve} holds it); both are process-local, so pooled tabs are
+ * reset ahead.
  */
 class ServeBenchmark {
 
@@ -72,7 +72,8 @@ class ServeBenchmark {
 
     /** @return a store for one side, in {@code dir} when it is a file */
     private static KernelStore store(Path dir) {
-        return STORE.equals("sqlite") ? SqliteKernelStore.open(dir.resolve("bench.db"), kernel())
+        return STORE.equals("sqlite") ? SqliteKernelStore.open(dir.resolve("bench.db"), kernel(), MillisClock.system(),
+                SqliteKernelStore.Options.defaults().withExclusive(true)) // as tablease serve opens it
                 : new InMemoryKernelStore(kernel(), MillisClock.system());
     }
 
@@ -185,11 +186,11 @@ class ServeBenchmark {
      */
     private static void warm(Side side) throws Exception {
         for (int i = 0; i < WARM_CYCLES; i++) {
-            Object g = side.attach(side.acquire("warm", "drv"));
+            Object g = side.attach(side.acquire("drv-0", "drv")); // the first driver's session and tab
             if (g instanceof HttpSide.Attached a) {
                 a.cdp().close();
             }
-            side.release("warm", g, "DETACH");
+            side.release("drv-0", g, "DETACH");
         }
     }
 
