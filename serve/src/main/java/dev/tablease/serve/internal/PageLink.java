@@ -102,30 +102,33 @@ final class PageLink implements WebSocket.Listener {
         }
     }
 
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    /**
+     * A message arrived: the outstanding demand is used up.
+     *
+     * @return the attached listener to hand it to, or {@code null} when the link was spare (it is then closed
+     *         and dropped: Chrome wrote on a connection that enabled nothing)
+     */
+    private WebSocket.Listener received(WebSocket webSocket) {
         synchronized (this) {
             spareDemand = false;
         }
         WebSocket.Listener l = attachedOrDrop();
         if (l == null) {
             webSocket.abort();
-            return null;
         }
-        return l.onText(webSocket, data, last);
+        return l;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        WebSocket.Listener l = received(webSocket);
+        return l == null ? null : l.onText(webSocket, data, last);
     }
 
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-        synchronized (this) {
-            spareDemand = false;
-        }
-        WebSocket.Listener l = attachedOrDrop();
-        if (l == null) {
-            webSocket.abort();
-            return null;
-        }
-        return l.onBinary(webSocket, data, last);
+        WebSocket.Listener l = received(webSocket);
+        return l == null ? null : l.onBinary(webSocket, data, last);
     }
 
     @Override
