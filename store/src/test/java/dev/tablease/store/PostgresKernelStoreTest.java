@@ -133,18 +133,8 @@ class PostgresKernelStoreTest extends InputLogStoreContract {
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
             try {
-                List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    String key = "k" + t;
-                    done.add(pool.submit(() -> {
-                        start.await();
-                        int n = 0;
-                        for (int i = 0; i < pairs; i++) {
-                            n += StoreFixtures.acquireAndRelease(store, key + "-s" + i, key, "thread " + key);
-                        }
-                        return n;
-                    }));
-                }
+                List<java.util.concurrent.Future<Integer>> done = StoreFixtures.submitSessions(pool, start, store, threads,
+                        pairs);
                 java.util.concurrent.Future<Integer> refusals = pool.submit(() -> {
                     start.await();
                     int n = 0;

@@ -192,18 +192,7 @@ class SqliteGroupCommitTest {
             CountDownLatch start = new CountDownLatch(1);
             int transitions = 0;
             try {
-                List<Future<Integer>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    String key = "k" + t;
-                    done.add(pool.submit(() -> {
-                        start.await();
-                        int n = 0;
-                        for (int i = 0; i < pairs; i++) {
-                            n += StoreFixtures.acquireAndRelease(store, key + "-s" + i, key, "thread " + key);
-                        }
-                        return n;
-                    }));
-                }
+                List<Future<Integer>> done = StoreFixtures.submitSessions(pool, start, store, threads, pairs);
                 start.countDown();
                 for (Future<Integer> f : done) {
                     transitions += f.get();

@@ -102,6 +102,29 @@ final class StoreFixtures {
         }
     }
 
+    /**
+     * Submits one worker per thread, each on its own key {@code k<t>}, that waits for {@code start} and then runs
+     * {@code pairs} complete sessions ({@link #acquireAndRelease}).
+     *
+     * @return each worker's count of transitions
+     */
+    static List<java.util.concurrent.Future<Integer>> submitSessions(java.util.concurrent.ExecutorService pool,
+            java.util.concurrent.CountDownLatch start, KernelStore store, int threads, int pairs) {
+        List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String key = "k" + t;
+            done.add(pool.submit(() -> {
+                start.await();
+                int n = 0;
+                for (int i = 0; i < pairs; i++) {
+                    n += acquireAndRelease(store, key + "-s" + i, key, "thread " + key);
+                }
+                return n;
+            }));
+        }
+        return done;
+    }
+
     /** One complete session: Acquire (TabOpened when the kernel opens a tab), then Release(COMPLETED). */
     static int acquireAndRelease(KernelStore store, String sessionId, String key, String holder) {
         int transitions = 0;
