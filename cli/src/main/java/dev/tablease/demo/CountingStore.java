@@ -46,8 +46,8 @@ final class CountingStore extends ForwardingKernelStore {
     }
 
     @Override
-    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
-        SharedLeaseKernel.Step step = delegate.apply(input);
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
+        SharedLeaseKernel.Step step = delegate.apply(input, inLogOrder);
         for (Decision d : step.decisions()) {
             if (d instanceof Decision.Granted g) {
                 grants.increment();

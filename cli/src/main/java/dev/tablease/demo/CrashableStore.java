@@ -6,6 +6,7 @@ import dev.tablease.store.ForwardingKernelStore;
 import dev.tablease.store.KernelStore;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -35,7 +36,7 @@ final class CrashableStore extends ForwardingKernelStore {
     }
 
     @Override
-    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
         if (crashed) {
             try {
                 buried.await();
@@ -44,7 +45,7 @@ final class CrashableStore extends ForwardingKernelStore {
             }
             throw new IllegalStateException("this simulated process has crashed");
         }
-        return delegate.apply(input);
+        return delegate.apply(input, inLogOrder);
     }
 
     @Override

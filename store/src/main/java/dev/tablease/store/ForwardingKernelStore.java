@@ -6,11 +6,14 @@ import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.SharedLeaseKernel;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
  * A {@link KernelStore} that forwards every call to another one: the base of decorators that observe or
- * alter transitions (tracing, counting, fault injection) and override only what they change.
+ * alter transitions (tracing, counting, fault injection) and override only what they change. Every transition,
+ * {@link #apply(LongFunction)} included, reaches {@link #apply(LongFunction, Consumer)}: a decorator that sees
+ * transitions overrides that one.
  */
 public abstract class ForwardingKernelStore implements KernelStore {
 
@@ -25,8 +28,8 @@ public abstract class ForwardingKernelStore implements KernelStore {
     }
 
     @Override
-    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
-        return delegate.apply(input);
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
+        return delegate.apply(input, inLogOrder);
     }
 
     @Override

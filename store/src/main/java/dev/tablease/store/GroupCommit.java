@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -24,6 +25,9 @@ import java.util.function.LongFunction;
  * its function throws, the store rolls the transaction back and drops its in-memory kernel (it is rebuilt from the
  * database at the next transaction), and each input of the group is decided alone, so a refused input writes nothing
  * and fails only its own caller. A database error fails every caller of the group.
+ *
+ * <p>After a transaction commits, the leader hands each step of it to its caller's {@code inLogOrder}, in log order,
+ * still holding the lock ({@link KernelStore#apply(LongFunction, Consumer)}).
  */
 final class GroupCommit {
 
@@ -59,6 +63,8 @@ final class GroupCommit {
     private static final class Request {
         /** Builds the input from {@code now}. */
         final LongFunction<Input> input;
+        /** Told of the step once it is committed, under the lock. */
+        final Consumer<? super SharedLeaseKernel.Step> inLogOrder;
         /** Whether {@link #step} or {@link #failure} is set (written and read under the store's lock). */
         boolean done;
         /** The caller's step, once decided. */
@@ -66,8 +72,20 @@ final class GroupCommit {
         /** What the caller throws instead: a {@link RuntimeException} or an {@link Error}. */
         Throwable failure;
 
-        Request(LongFunction<Input> input) {
+        Request(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
             this.input = input;
+            this.inLogOrder = inLogOrder;
+        }
+
+        /** Sets the committed step and tells {@link #inLogOrder} of it (the caller holds the lock). */
+        void decided(SharedLeaseKernel.Step decided) {
+            step = decided;
+            try {
+                inLogOrder.accept(decided);
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+            done = true;
         }
     }
 
@@ -92,13 +110,15 @@ final class GroupCommit {
     /**
      * One transition, decided alone or in a group with the requests other threads queued meanwhile.
      *
-     * @param input builds the input from the transaction's {@code now}; may be called again when its group is
-     *              decided anew
+     * @param input      builds the input from the transaction's {@code now}; may be called again when its group is
+     *                   decided anew
+     * @param inLogOrder told of the step after its commit, in log order, under the lock (possibly by another thread)
      * @return the inputs applied and their decisions
      */
-    SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+    SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
         Objects.requireNonNull(input, "input");
-        Request request = new Request(input);
+        Objects.requireNonNull(inLogOrder, "inLogOrder");
+        Request request = new Request(input, inLogOrder);
         queued.add(request);
         lock.lock();
         try {
@@ -143,8 +163,7 @@ final class GroupCommit {
                 if (steps != null) {
                     commits.incrementAndGet();
                     for (int i = 0; i < group.size(); i++) {
-                        group.get(i).step = steps.get(i);
-                        group.get(i).done = true;
+                        group.get(i).decided(steps.get(i));
                     }
                     return;
                 }
@@ -158,13 +177,16 @@ final class GroupCommit {
             }
         }
         for (Request q : group) {
+            SharedLeaseKernel.Step step;
             try {
-                q.step = transactions.decide(List.of(q.input), true).get(0);
+                step = transactions.decide(List.of(q.input), true).get(0);
                 commits.incrementAndGet();
             } catch (RuntimeException | Error e) {
                 q.failure = e;
+                q.done = true;
+                continue;
             }
-            q.done = true;
+            q.decided(step);
         }
     }
 

@@ -7,11 +7,13 @@ import dev.tablease.kernel.LeaseKernel;
 import dev.tablease.kernel.SharedLeaseKernel;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
  * The kernel's state in this process's memory: one {@link SharedLeaseKernel}, its lock shared with the
- * clock read so that {@code now} never goes backwards between transitions. Lost when the process ends.
+ * clock read so that {@code now} never goes backwards between transitions, and with each step's
+ * {@code inLogOrder} (see {@link KernelStore#apply(LongFunction, Consumer)}). Lost when the process ends.
  */
 public final class InMemoryKernelStore implements KernelStore {
 
@@ -30,17 +32,22 @@ public final class InMemoryKernelStore implements KernelStore {
     }
 
     @Override
-    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
         Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(inLogOrder, "inLogOrder");
         synchronized (kernel) {
             long now = Math.max(clock.millis(), kernel.lastNow());
-            return kernel.apply(input.apply(now));
+            SharedLeaseKernel.Step step = kernel.apply(input.apply(now));
+            inLogOrder.accept(step);
+            return step;
         }
     }
 
     @Override
     public KernelState snapshot() {
-        return kernel.snapshot();
+        synchronized (kernel) { // not between a step and its inLogOrder
+            return kernel.snapshot();
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.KernelState;
 import dev.tablease.kernel.SharedLeaseKernel;
 
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -26,9 +27,27 @@ public interface KernelStore extends AutoCloseable {
      *              than the last accepted {@code now})
      * @return the inputs applied (a {@code Tick} first when something was due) and their decisions
      */
-    SharedLeaseKernel.Step apply(LongFunction<Input> input);
+    default SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+        return apply(input, step -> { });
+    }
 
-    /** @return a consistent snapshot of the whole state */
+    /**
+     * Applies one input atomically, and hands its step to {@code inLogOrder} in the order of the store's log.
+     *
+     * <p>{@code inLogOrder} is called once, on some thread of this process (not always the caller's: a store that
+     * groups the transitions of several threads into one database transaction calls each one's), after the step is
+     * durable and before this method returns, with the store's lock held. So the calls for one store instance never
+     * overlap, come in the order in which their steps are in the log, and a {@link #snapshot()} of this instance
+     * shows a step only once its {@code inLogOrder} has returned. It must be short and do no I/O: it holds up every
+     * other transition of the store. What it throws reaches this method's caller; the step stays applied.
+     *
+     * @param input      builds the input from {@code now}, as in {@link #apply(LongFunction)}
+     * @param inLogOrder told of the step, in log order, under the store's lock
+     * @return the inputs applied (a {@code Tick} first when something was due) and their decisions
+     */
+    SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder);
+
+    /** @return a consistent snapshot of the whole state (every step it shows was told to its {@code inLogOrder}) */
     KernelState snapshot();
 
     /** @return the configuration the kernel enforces */

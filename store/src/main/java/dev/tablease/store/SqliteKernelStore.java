@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -479,8 +480,8 @@ public final class SqliteKernelStore implements InputLogStore {
      * @return the inputs applied (a {@code Tick} first when one was due) and their decisions
      */
     @Override
-    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
-        return group.apply(input);
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
+        return group.apply(input, inLogOrder);
     }
 
     /** @return how many transactions this instance committed (a test seam: fewer than inputs when groups formed) */

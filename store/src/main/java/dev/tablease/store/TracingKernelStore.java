@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -80,11 +81,11 @@ public final class TracingKernelStore extends ForwardingKernelStore {
     }
 
     @Override
-    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
         synchronized (lock) {
             SharedLeaseKernel.Step step;
             try {
-                step = delegate.apply(input);
+                step = delegate.apply(input, inLogOrder);
             } catch (RuntimeException e) {
                 catchUp();
                 throw e;

@@ -129,7 +129,6 @@ final class PendingLeaseImpl implements PendingLease {
                 mentioned = true;
             }
         }
-        broker.submit(step.decisions());
         if (!mentioned) {
             broker.unregister(holder);
             Decision last = step.decisions().get(step.decisions().size() - 1);
@@ -229,7 +228,6 @@ final class PendingLeaseImpl implements PendingLease {
         long requestId = a.requestId;
         if (requestId > 0) {
             SharedLeaseKernel.Step step = broker.apply(now -> new Input.Cancel(now, requestId));
-            broker.submit(step.decisions());
             for (Decision d : step.decisions()) {
                 if (d instanceof Decision.Rejected r && r.requestId() == requestId) {
                     a.reject(new LeaseRejectedException(sessionId, r.reason(), null, 0, null));

@@ -79,8 +79,6 @@ public final class TabBrokerImpl implements TabBroker {
     private final ScheduledExecutorService timer;
     private volatile Thread executorThread;
 
-    /** Every store transition of this process goes through this monitor (see {@link #apply}). */
-    private final Object applyLock = new Object();
     private final Map<String, PendingLeaseImpl.Attempt> pendingByHolder = new ConcurrentHashMap<>();
     private final Map<Long, TabLeaseImpl> leases = new ConcurrentHashMap<>();
     /** Grants to this process's waiters not handed over yet (token → session): beaten from the grant on. */
@@ -216,45 +214,55 @@ public final class TabBrokerImpl implements TabBroker {
     // ------------------------------------------------------------------ store transitions
 
     /**
-     * Applies one input to the store. Grants and rejections of this process's waiters are marked as decided
-     * here under the same monitor as {@link #discover}, so a waiter never takes a grant from a snapshot before
-     * this process has carried out the reset/navigate that precede it.
+     * Applies one input to the store and has its decisions carried out. Concurrent calls reach the store at once
+     * (a store that groups transitions commits them together); what must follow the log's order happens in
+     * {@link #inLogOrder}, under the store's lock: grants and rejections of this process's waiters are marked
+     * as decided, so that {@link #discover} never hands over a grant it sees in a snapshot before this process
+     * carried out the reset/navigate that precede it, and the decisions are queued to the executor in the
+     * order of the log (a pooled tab's reset ahead is never carried out after its next grant). Revoked leases
+     * refuse use from then on; their end listeners are told here, after the store's lock is released.
+     *
+     * @param input builds the input from {@code now}
+     * @return the inputs applied and their decisions (queued to the executor already)
      */
     SharedLeaseKernel.Step apply(LongFunction<Input> input) {
-        synchronized (applyLock) {
-            SharedLeaseKernel.Step step = store.apply(input);
-            for (Decision d : step.decisions()) {
-                if (d instanceof Decision.ReservationEnded e) {
-                    endedSessions.put(e.sessionId(), e.reason());
-                }
-                String holder = d instanceof Decision.Granted g ? g.holder() : d instanceof Decision.Rejected r ? r.holder() : null;
-                PendingLeaseImpl.Attempt a = holder == null ? null : pendingByHolder.get(holder);
-                if (a != null) {
-                    a.decidedLocally = true;
-                    if (d instanceof Decision.Granted g) {
-                        beforeHandover.put(g.token(), g.sessionId());
-                    }
-                }
-            }
-            return step;
+        List<TabLeaseImpl> revoked = new ArrayList<>(0);
+        SharedLeaseKernel.Step step = store.apply(input, s -> inLogOrder(s, revoked));
+        for (TabLeaseImpl lease : revoked) {
+            lease.tellEnded();
         }
+        return step;
     }
 
-    /** Carries out {@code decisions}: inline on the executor thread, else queued to it (in order). */
-    void submit(List<Decision> decisions) {
-        if (decisions.isEmpty()) {
-            return;
-        }
-        // a revocation touches no tab: the local lease refuses use at once, even while the executor waits for Chrome
-        for (Decision d : decisions) {
-            if (d instanceof Decision.Revoked r) {
-                markRevoked(r);
+    /**
+     * A step of this process, in log order, under the store's lock: bookkeeping and queueing only (no I/O, no
+     * listener: see {@link KernelStore#apply(LongFunction, java.util.function.Consumer)}).
+     */
+    private void inLogOrder(SharedLeaseKernel.Step step, List<TabLeaseImpl> revoked) {
+        for (Decision d : step.decisions()) {
+            if (d instanceof Decision.ReservationEnded e) {
+                endedSessions.put(e.sessionId(), e.reason());
+            } else if (d instanceof Decision.Revoked r) {
+                // a revocation touches no tab: the local lease refuses use at once, even while the executor waits
+                TabLeaseImpl lease = leases.get(r.token());
+                if (lease != null) {
+                    lease.endRevoked(r.reason(), null, null);
+                    revoked.add(lease);
+                }
+            }
+            String holder = d instanceof Decision.Granted g ? g.holder() : d instanceof Decision.Rejected r ? r.holder() : null;
+            PendingLeaseImpl.Attempt a = holder == null ? null : pendingByHolder.get(holder);
+            if (a != null) {
+                a.decidedLocally = true;
+                if (d instanceof Decision.Granted g) {
+                    beforeHandover.put(g.token(), g.sessionId());
+                }
             }
         }
-        if (Thread.currentThread() == executorThread) {
-            execute(decisions);
+        if (step.decisions().isEmpty()) {
             return;
         }
+        List<Decision> decisions = step.decisions();
         try {
             executor.execute(() -> execute(decisions));
         } catch (RejectedExecutionException e) {
@@ -342,16 +350,8 @@ public final class TabBrokerImpl implements TabBroker {
             if (a != null) {
                 a.reject(new LeaseRejectedException(r.sessionId(), r.reason(), null, r.retryAfterMillis(), null));
             }
-        } else if (d instanceof Decision.Revoked r) {
-            markRevoked(r);
         }
-    }
-
-    private void markRevoked(Decision.Revoked r) {
-        TabLeaseImpl lease = leases.get(r.token());
-        if (lease != null) {
-            lease.markRevoked(r.reason(), null, null);
-        }
+        // a Revoked lease was ended in inLogOrder already: it touches no tab
     }
 
     private void open(Decision.OpenTab o) {
@@ -378,7 +378,7 @@ public final class TabBrokerImpl implements TabBroker {
         }
         if (failure != null) {
             String reason = failure.getClass().getSimpleName() + ": " + failure.detail();
-            submit(apply(now -> new Input.TabOpenFailed(now, o.tabId(), reason)).decisions());
+            apply(now -> new Input.TabOpenFailed(now, o.tabId(), reason));
             drainEventsLater();
             return;
         }
@@ -388,7 +388,6 @@ public final class TabBrokerImpl implements TabBroker {
             // the kernel does not know this tab (any more): it is nobody's, close it
             closePage(page, target);
         }
-        submit(step.decisions());
     }
 
     /**
@@ -457,8 +456,8 @@ public final class TabBrokerImpl implements TabBroker {
             chrome.lock.unlock();
         }
         GoneCause cause = gone;
-        submit(apply(now -> cause == null ? new Input.TabClosed(now, c.targetId())
-                : new Input.TabGone(now, c.targetId(), cause)).decisions());
+        apply(now -> cause == null ? new Input.TabClosed(now, c.targetId())
+                : new Input.TabGone(now, c.targetId(), cause));
         drainEventsLater();
     }
 
@@ -511,7 +510,7 @@ public final class TabBrokerImpl implements TabBroker {
             chrome.lock.unlock();
         }
         GoneCause cause = gone;
-        submit(apply(now -> new Input.TabGone(now, targetId, cause)).decisions());
+        apply(now -> new Input.TabGone(now, targetId, cause));
         drainEventsLater();
         return false;
     }
@@ -544,7 +543,7 @@ public final class TabBrokerImpl implements TabBroker {
         }
         if (page == null) {
             beforeHandover.remove(g.token());
-            submit(apply(now -> new Input.TabGone(now, g.targetId(), GoneCause.TARGET_CLOSED)).decisions());
+            apply(now -> new Input.TabGone(now, g.targetId(), GoneCause.TARGET_CLOSED));
             a.retry();
             return;
         }
@@ -566,12 +565,10 @@ public final class TabBrokerImpl implements TabBroker {
      * (or rejected) its request. Grants decided in this process are delivered by the executor instead.
      */
     void discover(PendingLeaseImpl.Attempt a) {
-        KernelState snap;
-        synchronized (applyLock) {
-            if (a.decidedLocally || a.isDone()) {
-                return;
-            }
-            snap = store.snapshot();
+        // the snapshot first: a grant of this process it shows was marked decidedLocally before it (see inLogOrder)
+        KernelState snap = store.snapshot();
+        if (a.decidedLocally || a.isDone()) {
+            return;
         }
         Session s = snap.sessions().stream().filter(x -> x.sessionId().equals(a.sessionId())).findFirst().orElse(null);
         if (s != null && s.lease() != null && s.lease().holder().equals(a.holder())) {
@@ -589,7 +586,7 @@ public final class TabBrokerImpl implements TabBroker {
                 chrome.lock.unlock();
             }
             if (page == null) {
-                submit(apply(now -> new Input.TabGone(now, tab.targetId(), GoneCause.TARGET_CLOSED)).decisions());
+                apply(now -> new Input.TabGone(now, tab.targetId(), GoneCause.TARGET_CLOSED));
                 a.retry();
                 return;
             }
@@ -620,7 +617,7 @@ public final class TabBrokerImpl implements TabBroker {
                 chrome.lock.unlock();
             }
         }
-        submit(apply(now -> new Input.TabGone(now, targetId, cause)).decisions());
+        apply(now -> new Input.TabGone(now, targetId, cause));
         drainEventsLater();
     }
 
@@ -661,7 +658,7 @@ public final class TabBrokerImpl implements TabBroker {
                 if (g.cause() == GoneCause.RENDERER_CRASHED) {
                     closePage(g.page(), g.targetId()); // a crashed tab still exists: do not let it linger
                 }
-                submit(apply(now -> new Input.TabGone(now, g.targetId(), g.cause())).decisions());
+                apply(now -> new Input.TabGone(now, g.targetId(), g.cause()));
             } else if (e instanceof ChromeEvent.BrowserDisconnected) {
                 if (chrome.browserGone()) {
                     reportEveryTabGone(); // the launched browser's process is gone
@@ -685,7 +682,7 @@ public final class TabBrokerImpl implements TabBroker {
     private void reportEveryTabGone() {
         for (Tab t : store.snapshot().tabs()) {
             if (t.targetId() != null) {
-                submit(apply(now -> new Input.TabGone(now, t.targetId(), GoneCause.BROWSER_GONE)).decisions());
+                apply(now -> new Input.TabGone(now, t.targetId(), GoneCause.BROWSER_GONE));
             }
         }
     }
@@ -782,7 +779,7 @@ public final class TabBrokerImpl implements TabBroker {
                     chrome.lock.unlock();
                 }
             } else {
-                submit(apply(now -> new Input.TabGone(now, id, GoneCause.TARGET_CLOSED)).decisions());
+                apply(now -> new Input.TabGone(now, id, GoneCause.TARGET_CLOSED));
             }
         }
     }
@@ -794,7 +791,6 @@ public final class TabBrokerImpl implements TabBroker {
             if (!(step.decisions().get(step.decisions().size() - 1) instanceof Decision.Extended)) {
                 beforeHandover.remove(token);
             }
-            submit(step.decisions());
         }
         for (TabLeaseImpl lease : List.copyOf(leases.values())) {
             try {
@@ -810,7 +806,7 @@ public final class TabBrokerImpl implements TabBroker {
             return;
         }
         try {
-            submit(apply(Input.Tick::new).decisions());
+            apply(Input.Tick::new);
             if (chrome.lock.tryLock()) {
                 try {
                     chrome.pumpQuietly();

@@ -152,7 +152,6 @@ final class TabLeaseImpl implements TabLease {
     public void setConversationUrl(String url) {
         ensureHeld();
         SharedLeaseKernel.Step step = broker.apply(now -> new Input.UpdateSession(now, sessionId, token, url));
-        broker.submit(step.decisions());
         checkAccepted(step, Decision.Updated.class);
     }
 
@@ -160,7 +159,6 @@ final class TabLeaseImpl implements TabLease {
     public void heartbeat() {
         ensureHeld();
         SharedLeaseKernel.Step step = broker.apply(now -> new Input.Heartbeat(now, sessionId, token));
-        broker.submit(step.decisions());
         checkAccepted(step, Decision.Extended.class);
     }
 
@@ -201,13 +199,21 @@ final class TabLeaseImpl implements TabLease {
     }
 
     void markRevoked(RevokeReason reason, RefuseReason refusal, String detail) {
+        endRevoked(reason, refusal, detail);
+        tellEnded();
+    }
+
+    /**
+     * Ends the lease (it refuses use from now on) without telling the {@link #whenEnded} listeners: for the broker,
+     * under the store's lock, which tells them with {@link #tellEnded} once the lock is released.
+     */
+    void endRevoked(RevokeReason reason, RefuseReason refusal, String detail) {
         synchronized (this) {
             if (end == null || (end.reason == null && reason != null)) {
                 end = new End(reason, refusal, detail);
             }
         }
         broker.forget(this);
-        tellEnded();
     }
 
     @Override
@@ -222,8 +228,8 @@ final class TabLeaseImpl implements TabLease {
         tell(listener);
     }
 
-    /** Tells the listeners of {@link #whenEnded} once, outside the monitor. */
-    private void tellEnded() {
+    /** Tells the listeners of {@link #whenEnded} once, outside the monitor (nothing before the lease ended). */
+    void tellEnded() {
         List<Consumer<LeaseRevokedException>> toTell;
         synchronized (this) {
             if (end == null || endListeners == null) {
@@ -279,7 +285,6 @@ final class TabLeaseImpl implements TabLease {
             }
         }
         tellEnded();
-        broker.submit(step.decisions());
         if (last instanceof Decision.Refused) {
             ensureHeld();
         }
@@ -327,7 +332,6 @@ final class TabLeaseImpl implements TabLease {
                 }
             }
             tellEnded();
-            broker.submit(step.decisions());
         } catch (RuntimeException e) {
             System.getLogger(TabLeaseImpl.class.getName()).log(System.Logger.Level.WARNING,
                     "release of session " + sessionId + " failed", e);

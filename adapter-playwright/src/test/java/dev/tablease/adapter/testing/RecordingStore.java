@@ -8,6 +8,7 @@ import dev.tablease.store.KernelStore;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /** A {@link KernelStore} decorator that records every step this process applied (tests look at inputs and decisions). */
@@ -20,12 +21,13 @@ public final class RecordingStore extends ForwardingKernelStore {
     }
 
     @Override
-    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
-        SharedLeaseKernel.Step s = delegate.apply(input);
-        synchronized (steps) {
-            steps.add(s);
-        }
-        return s;
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
+        return delegate.apply(input, s -> {
+            synchronized (steps) { // in log order
+                steps.add(s);
+            }
+            inLogOrder.accept(s);
+        });
     }
 
     /** @return every input applied so far, in order */

@@ -9,6 +9,7 @@ import dev.tablease.trace.TraceStep;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -40,11 +41,13 @@ final class ObservedStore extends ForwardingKernelStore {
     }
 
     @Override
-    public SharedLeaseKernel.Step apply(LongFunction<Input> input) {
+    public SharedLeaseKernel.Step apply(LongFunction<Input> input, Consumer<? super SharedLeaseKernel.Step> inLogOrder) {
         long t0 = System.nanoTime();
-        SharedLeaseKernel.Step step = delegate.apply(input);
+        SharedLeaseKernel.Step step = delegate.apply(input, s -> {
+            keep(s); // in log order: the timeline's step numbers follow the log
+            inLogOrder.accept(s);
+        });
         metrics.transition(System.nanoTime() - t0, step.decisions());
-        keep(step);
         return step;
     }
 
