@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -16,11 +19,16 @@ import java.util.function.Function;
  * the JDK's WebSocket with Chrome takes 5-9 ms here, longer than the rest of a pooled grant, so it is made while
  * the tab waits rather than while the holder does. A tab gets a spare after its first CDP socket, and a new one each
  * time a socket takes it, so connections are opened only as fast as holders use them (a lease that never opens a
- * CDP socket costs none). Spares carry no CDP state: nothing was ever sent on them. Thread-safe.
+ * CDP socket costs none). Spares carry no CDP state: nothing was ever sent on them. The new spare is opened
+ * {@value #REPLENISH_DELAY_MILLIS} ms after a socket took the old one, on this object's own thread: on two cores a
+ * handshake with Chrome started at once competes for the CPU with the upgrade it follows (measured: it sat on the
+ * taking socket's path). Thread-safe.
  */
 final class PageLinks {
 
     private static final System.Logger LOG = System.getLogger(PageLinks.class.getName());
+    /** How long after a socket took a tab's spare the next one is opened, in milliseconds. */
+    static final long REPLENISH_DELAY_MILLIS = 50;
 
     /** The client of Chrome's page sockets. */
     private final HttpClient client;
@@ -32,6 +40,12 @@ final class PageLinks {
     private final ConcurrentHashMap<String, PageLink> spares = new ConcurrentHashMap<>();
     /** Set by {@link #close()}: no more spares. */
     private volatile boolean closed;
+    /** Opens the spares that replace taken ones (one daemon thread). */
+    private final ScheduledExecutorService replenisher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tablease-page-links");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param pageSocket    Chrome's page socket of a target id
@@ -57,8 +71,12 @@ final class PageLinks {
     PageLink take(String targetId, WebSocket.Listener listener)
             throws ExecutionException, TimeoutException, InterruptedException {
         PageLink spare = spares.remove(targetId);
-        // the next holder's spare, opened off this upgrade's path (buildAsync itself takes ~0.3 ms)
-        java.util.concurrent.CompletableFuture.runAsync(() -> replenish(targetId));
+        // the next holder's spare, opened off this upgrade's path (buildAsync itself takes ~0.3 ms) and after it
+        try {
+            replenisher.schedule(() -> replenish(targetId), REPLENISH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed: no more spares
+        }
         if (spare != null && spare.attach(listener)) {
             try {
                 spare.opened.get(connectMillis + 1_000, TimeUnit.MILLISECONDS);
@@ -128,6 +146,7 @@ final class PageLinks {
     /** Closes every spare (the service stops); attached links close with their sockets. */
     void close() {
         closed = true;
+        replenisher.shutdownNow();
         for (PageLink l : List.copyOf(spares.values())) {
             spares.remove(l.targetId(), l);
             l.abort();
