@@ -8,6 +8,8 @@ import dev.tablease.kernel.SharedLeaseKernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,30 +43,23 @@ class InLogOrderTest {
     @TempDir
     Path dir;
 
-    private KernelStore sqlite(String name, boolean exclusive) {
-        return SqliteKernelStore.open(dir.resolve(name), CONFIG, MillisClock.system(),
-                SqliteKernelStore.Options.defaults().withDurable(false).withExclusive(exclusive));
+    /** The stores checked: the in-memory store, and SQLite shared by processes or held exclusively. */
+    private KernelStore open(String kind) {
+        return switch (kind) {
+            case "in-memory" -> new InMemoryKernelStore(CONFIG, MillisClock.system());
+            case "sqlite-shared", "sqlite-exclusive" -> SqliteKernelStore.open(dir.resolve(kind + ".db"), CONFIG,
+                    MillisClock.system(), SqliteKernelStore.Options.defaults().withDurable(false)
+                            .withExclusive(kind.equals("sqlite-exclusive")));
+            default -> throw new IllegalArgumentException(kind);
+        };
     }
 
     // ------------------------------------------------------------------ told in log order
 
-    @Test
-    void inMemory_stepsAreToldInLogOrder() throws Exception {
-        try (KernelStore store = new InMemoryKernelStore(CONFIG, MillisClock.system())) {
-            assertToldInLogOrder(store);
-        }
-    }
-
-    @Test
-    void sqliteShared_stepsAreToldInLogOrder() throws Exception {
-        try (KernelStore store = sqlite("shared.db", false)) {
-            assertToldInLogOrder(store);
-        }
-    }
-
-    @Test
-    void sqliteExclusive_stepsAreToldInLogOrder() throws Exception {
-        try (KernelStore store = sqlite("exclusive.db", true)) {
+    @ParameterizedTest
+    @ValueSource(strings = {"in-memory", "sqlite-shared", "sqlite-exclusive"})
+    void stepsAreToldInLogOrder(String kind) throws Exception {
+        try (KernelStore store = open(kind)) {
             assertToldInLogOrder(store);
         }
     }
@@ -125,23 +120,10 @@ class InLogOrderTest {
 
     // ------------------------------------------------------------------ a snapshot waits for inLogOrder
 
-    @Test
-    void inMemory_aSnapshotShowsAStepOnlyOnceItsInLogOrderReturned() throws Exception {
-        try (KernelStore store = new InMemoryKernelStore(CONFIG, MillisClock.system())) {
-            assertSnapshotWaitsForInLogOrder(store);
-        }
-    }
-
-    @Test
-    void sqliteShared_aSnapshotShowsAStepOnlyOnceItsInLogOrderReturned() throws Exception {
-        try (KernelStore store = sqlite("shared.db", false)) {
-            assertSnapshotWaitsForInLogOrder(store);
-        }
-    }
-
-    @Test
-    void sqliteExclusive_aSnapshotShowsAStepOnlyOnceItsInLogOrderReturned() throws Exception {
-        try (KernelStore store = sqlite("exclusive.db", true)) {
+    @ParameterizedTest
+    @ValueSource(strings = {"in-memory", "sqlite-shared", "sqlite-exclusive"})
+    void aSnapshotShowsAStepOnlyOnceItsInLogOrderReturned(String kind) throws Exception {
+        try (KernelStore store = open(kind)) {
             assertSnapshotWaitsForInLogOrder(store);
         }
     }
