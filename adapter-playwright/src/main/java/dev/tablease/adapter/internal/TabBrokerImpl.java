@@ -77,7 +77,6 @@ public final class TabBrokerImpl implements TabBroker {
     final Chrome chrome;
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
-    private volatile Thread executorThread;
 
     private final Map<String, PendingLeaseImpl.Attempt> pendingByHolder = new ConcurrentHashMap<>();
     private final Map<Long, TabLeaseImpl> leases = new ConcurrentHashMap<>();
@@ -117,7 +116,6 @@ public final class TabBrokerImpl implements TabBroker {
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tablease-executor");
             t.setDaemon(true);
-            executorThread = t;
             return t;
         });
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
