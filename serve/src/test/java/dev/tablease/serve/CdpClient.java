@@ -123,7 +123,7 @@ final class CdpClient implements AutoCloseable {
     }
 
     /** What the server answered to a WebSocket upgrade it refused (or 101). */
-    record Upgrade(int status, String body) {
+    record Upgrade(int status, String body, Map<String, String> headers) {
         JsonNode json() throws Exception {
             return Api.JSON.readTree(body);
         }
@@ -131,11 +131,28 @@ final class CdpClient implements AutoCloseable {
 
     /** A raw WebSocket upgrade over a socket, to read the status and body of a refusal (the JDK's client hides them). */
     static Upgrade rawUpgrade(String cdpUrl, String bearer) throws Exception {
+        return rawUpgrade(cdpUrl, bearer, (headers, in) -> { });
+    }
+
+    /** What a test reads of an upgraded socket, before it is closed. */
+    interface Upgraded {
+        /**
+         * @param headers the 101's headers, names in lower case
+         * @param in      the socket's server-to-client frames
+         */
+        void read(Map<String, String> headers, InputStream in) throws Exception;
+    }
+
+    /**
+     * A raw WebSocket upgrade; when it is upgraded ({@code 101}), {@code upgraded} reads the socket's frames
+     * before the socket is closed.
+     */
+    static Upgrade rawUpgrade(String cdpUrl, String bearer, Upgraded upgraded) throws Exception {
         URI u = URI.create(cdpUrl);
         try (Socket s = new Socket(u.getHost(), u.getPort())) {
             s.setSoTimeout(15_000);
             String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
-            String req = "GET " + u.getRawPath() + " HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort()
+            String req = "GET " + u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()) + " HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort()
                     + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
                     + key + "\r\n" + (bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n") + "\r\n";
             OutputStream out = s.getOutputStream();
@@ -152,17 +169,51 @@ final class CdpClient implements AutoCloseable {
             }
             String h = head.toString(StandardCharsets.ISO_8859_1);
             int status = Integer.parseInt(h.substring(9, 12));
-            if (status == 101) {
-                return new Upgrade(101, "");
-            }
-            int len = -1;
+            Map<String, String> headers = new java.util.TreeMap<>();
             for (String line : h.split("\r\n")) {
-                if (line.toLowerCase().startsWith("content-length:")) {
-                    len = Integer.parseInt(line.substring(15).trim());
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    headers.put(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                            line.substring(colon + 1).trim());
                 }
             }
+            if (status == 101) {
+                upgraded.read(headers, in);
+                return new Upgrade(101, "", headers);
+            }
+            int len = headers.containsKey("content-length") ? Integer.parseInt(headers.get("content-length")) : -1;
             byte[] body = len >= 0 ? in.readNBytes(len) : in.readAllBytes();
-            return new Upgrade(status, new String(body, StandardCharsets.UTF_8));
+            return new Upgrade(status, new String(body, StandardCharsets.UTF_8), headers);
+        }
+    }
+
+    /**
+     * Reads a server's frames (unmasked) from an upgraded socket until its close frame.
+     *
+     * @return the close frame's code and reason
+     */
+    static Closed readClose(InputStream in) throws Exception {
+        while (true) {
+            int b0 = in.read();
+            int b1 = in.read();
+            if (b0 < 0 || b1 < 0) {
+                return new Closed(-1, "end of stream without a close frame");
+            }
+            long len = b1 & 0x7f;
+            if (len == 126) {
+                len = ((long) in.read() << 8) | in.read();
+            } else if (len == 127) {
+                len = 0;
+                for (int i = 0; i < 8; i++) {
+                    len = (len << 8) | in.read();
+                }
+            }
+            byte[] payload = in.readNBytes((int) len);
+            if ((b0 & 0x0f) == 0x8) {
+                int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+                String reason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+                return new Closed(code, reason);
+            }
         }
     }
 }

@@ -76,11 +76,15 @@ class OpenApiConformanceTest {
     /** The CDP socket's upgrade: served by the WebSocket handler, not a {@link Route}. */
     static final String CDP_OPERATION = "GET /v1/cdp/{sessionId}/{token}";
 
+    /** The acquire that is the CDP socket's upgrade: served by the WebSocket handler, not a {@link Route}. */
+    static final String ACQUIRE_CDP_OPERATION = "GET /v1/acquire/cdp";
+
     @Test
     void everyDocumentedOperationIsServed_andEveryServedRouteIsDocumented() {
         Set<String> served = Arrays.stream(Route.values()).map(r -> r.method() + " " + r.path())
                 .collect(Collectors.toCollection(TreeSet::new));
         served.add(CDP_OPERATION);
+        served.add(ACQUIRE_CDP_OPERATION);
         assertEquals(served, documentedOperations());
     }
 
@@ -117,6 +121,60 @@ class OpenApiConformanceTest {
             documented.remove("default");
             assertEquals(documented, produced);
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void theAcquireWithCdpUpgrade_producesEveryDocumentedStatus_andEveryAnswerMatchesItsSchema() throws Exception {
+        JsonNode op = spec.path("paths").path("/v1/acquire/cdp").path("get");
+        Set<String> parameters = new TreeSet<>();
+        op.path("parameters").forEach(p -> parameters.add(p.path("name").asText()));
+        assertEquals(new TreeSet<>(Set.of("sessionId", "key", "holder", "requestClass")), parameters,
+                "the parameters are the string fields of AcquireRequest");
+        List<CdpClient.Upgrade> seen = new ArrayList<>();
+        List<JsonNode> grants = new ArrayList<>();
+        try (ServeFixture f = ServeFixture.start(chromium)) {
+            String base = f.server.uri().toString().replace("http://", "ws://") + "/v1/acquire/cdp?";
+            String bearer = f.server.bearerToken();
+            Api.Reply a = f.api.acquire("s1", "chatgpt", "first", 10_000);
+            f.api.release("s1", a.num("token"), "DETACH");
+            seen.add(CdpClient.rawUpgrade(base + "sessionId=s1&key=chatgpt&holder=again", bearer,
+                    (headers, in) -> grants.add(Api.JSON.readTree(headers.get("tablease-grant")))));   // 101
+            seen.add(CdpClient.rawUpgrade(base + "sessionId=s2&key=chatgpt&holder=b", bearer));   // 202
+            seen.add(CdpClient.rawUpgrade(base + "sessionId=s3&key=chatgpt&holder=c", bearer));   // 409 QUEUE_FULL
+            seen.add(CdpClient.rawUpgrade(base + "sessionId=s1&key=claude&holder=c", bearer));    // 409 KEY_MISMATCH
+            seen.add(CdpClient.rawUpgrade(base + "sessionId=s4&holder=c", bearer));                // 400
+            seen.add(CdpClient.rawUpgrade(base + "sessionId=s4&key=chatgpt&holder=c", null));      // 401
+        }
+        try (ServeFixture slow = ServeFixture.start(chromium, ServeFixture.kernel().build(),
+                c -> c.withMaxRequestsPerSecond(1))) {
+            String url = slow.server.uri().toString().replace("http://", "ws://") + "/v1/acquire/cdp?sessionId=s&key=k&holder=h";
+            CdpClient.Upgrade last = null;
+            for (int i = 0; i < 5 && (last == null || last.status() != 429); i++) {
+                last = CdpClient.rawUpgrade(url, null);
+                seen.add(last);
+            }
+            assertEquals(429, last.status(), last.toString());
+            assertEquals("1", last.headers().get("retry-after"));
+        }
+        assertEquals(1, grants.size());
+        assertEquals(List.of(), schemas.problems(schemas.resolve(spec.path("components").path("schemas")
+                .path("Granted")), grants.get(0)), "the Tablease-Grant header: " + grants.get(0));
+        JsonNode responses = op.path("responses");
+        Set<String> produced = new TreeSet<>();
+        for (CdpClient.Upgrade u : seen) {
+            JsonNode response = responses.path(Integer.toString(u.status()));
+            assertFalse(response.isMissingNode(), "undocumented status " + u);
+            produced.add(Integer.toString(u.status()));
+            if (u.status() != 101) {
+                JsonNode schema = schemas.resolve(response).path("content").path("application/json").path("schema");
+                assertEquals(List.of(), schemas.problems(schema, u.json()), u.toString());
+            }
+        }
+        Set<String> documented = new TreeSet<>();
+        responses.fieldNames().forEachRemaining(documented::add);
+        documented.remove("default");
+        assertEquals(documented, produced);
     }
 
     @Test
@@ -271,7 +329,8 @@ class OpenApiConformanceTest {
                     });
                 }
             }
-            documented.removeIf(d -> d.startsWith(CDP_OPERATION + " ")); // theCdpUpgrade_… produces those
+            // theCdpUpgrade_… and theAcquireWithCdpUpgrade_… produce those
+            documented.removeIf(d -> d.startsWith(CDP_OPERATION + " ") || d.startsWith(ACQUIRE_CDP_OPERATION + " "));
             Set<String> neverProduced = new TreeSet<>(documented);
             neverProduced.removeAll(produced);
             assertEquals(Set.of(), neverProduced, "documented statuses the scenario never produced");

@@ -20,8 +20,6 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
-import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import java.io.UncheckedIOException;
@@ -50,9 +48,6 @@ public final class JettyLeaseServer implements LeaseServer {
 
     /** How many of its transitions' steps the service keeps for its live timeline (then it stops recording). */
     static final int TIMELINE_MAX_STEPS = 100_000;
-
-    /** Where the CDP sockets are: {@code /v1/cdp/<sessionId>/<token>}. */
-    static final String CDP_PREFIX = "/v1/cdp/";
 
     /** How long the upgrade waits for Chrome's page socket, in milliseconds. */
     static final long UPSTREAM_CONNECT_MILLIS = 10_000;
@@ -105,11 +100,13 @@ public final class JettyLeaseServer implements LeaseServer {
         // a long poll holds the connection quiet for up to maxWaitMillis
         connector.setIdleTimeout(config.maxWaitMillis() + 30_000);
         server.addConnector(connector);
+        CdpUpgrades upgrades = new CdpUpgrades(service, pageLinks, token, fencing, rate, config::maxRequestsPerSecond);
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
             container.setMaxTextMessageSize(CdpSocket.MAX_CLIENT_MESSAGE_BYTES);
             container.setMaxBinaryMessageSize(CdpSocket.MAX_CLIENT_MESSAGE_BYTES);
             container.setIdleTimeout(Duration.ZERO); // the lease bounds the socket, not its silence
-            container.addMapping(CDP_PREFIX + "*", this::upgrade);
+            container.addMapping(CdpUpgrades.CDP_PREFIX + "*", upgrades::cdpSocket);
+            container.addMapping(CdpUpgrades.ACQUIRE_CDP_PATH, upgrades::acquireWithCdp);
         });
         ws.setHandler(new ApiHandler());
         server.setHandler(ws);
@@ -238,96 +235,8 @@ public final class JettyLeaseServer implements LeaseServer {
         }
     }
 
-    // ------------------------------------------------------------------ the CDP sockets
-
-    /**
-     * The upgrade of {@code /v1/cdp/<sessionId>/<token>}: the bearer token, then the lease (a live lease of that
-     * session held through the service), then Chrome's page socket of its tab; any failure is answered with a
-     * typed JSON error and nothing is upgraded.
-     */
-    private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
-        Answer refusal;
-        try {
-            if (!token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-                throw new ApiException(ErrorCode.UNAUTHORIZED, "the CDP socket's upgrade needs 'Authorization: Bearer "
-                        + "<token>' with the token from the service's token file");
-            }
-            CdpPath p = CdpPath.parse(request.getHttpURI().getPath());
-            LeaseRegistry.Held h = service.cdpLease(p.sessionId(), p.token());
-            CdpSocket socket = new CdpSocket(h, service, service.sockets(), fencing);
-            PageLink up;
-            try {
-                up = pageLinks.take(h.lease().targetId(), socket.upstreamListener());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiException(ErrorCode.UNAVAILABLE, "the service is stopping");
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                LOG.log(System.Logger.Level.WARNING, "Chrome's page socket of " + h.lease() + " cannot be opened", e);
-                throw new ApiException(ErrorCode.UNAVAILABLE, "the tab's own CDP socket cannot be opened (see the "
-                        + "service's log)");
-            }
-            socket.connected(up);
-            service.sockets().add(socket);
-            if (!service.isLive(h)) { // the lease ended while Chrome's socket was opened
-                socket.end(new CdpSocket.Close(CdpSocket.CLOSE_RELEASED, "lease ended"));
-                throw new ApiException(ErrorCode.STALE_TOKEN, "token " + p.token() + " is not the lease of session "
-                        + p.sessionId() + ": it ended while its CDP socket was opened");
-            }
-            return socket;
-        } catch (ApiException e) {
-            refusal = new Answer.Error(e);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "CDP upgrade " + request.getHttpURI().getPath() + " failed", e);
-            refusal = error(ErrorCode.INTERNAL, "the service failed on this request (see its log)");
-        }
-        write(response, callback, refusal);
-        return null;
-    }
-
-    /**
-     * The path of a CDP socket.
-     *
-     * @param sessionId the session (percent-decoded)
-     * @param token     the lease's fencing token
-     */
-    record CdpPath(String sessionId, long token) {
-        /**
-         * @param rawPath the request's path, percent-encoded
-         * @return the session and token
-         * @throws ApiException {@code BAD_REQUEST} when it is not {@code /v1/cdp/<sessionId>/<token>}
-         */
-        static CdpPath parse(String rawPath) {
-            String rest = rawPath.startsWith(CDP_PREFIX) ? rawPath.substring(CDP_PREFIX.length()) : "";
-            int slash = rest.indexOf('/');
-            if (slash <= 0 || slash == rest.length() - 1 || rest.indexOf('/', slash + 1) >= 0) {
-                throw new ApiException(ErrorCode.BAD_REQUEST, "a CDP socket's path is /v1/cdp/<sessionId>/<token> "
-                        + "(the cdpUrl of the grant)");
-            }
-            String session;
-            try {
-                session = java.net.URLDecoder.decode(rest.substring(0, slash).replace("+", "%2B"),
-                        java.nio.charset.StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw new ApiException(ErrorCode.BAD_REQUEST, "the session id in the path is not percent-encoded UTF-8");
-            }
-            if (session.isBlank() || session.length() > JsonBody.MAX_ID_CHARS) {
-                throw new ApiException(ErrorCode.BAD_REQUEST, "the session id in the path must be 1.."
-                        + JsonBody.MAX_ID_CHARS + " characters");
-            }
-            long t;
-            try {
-                t = Long.parseLong(rest.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                t = 0;
-            }
-            if (t < 1) {
-                throw new ApiException(ErrorCode.BAD_REQUEST, "the token in the path must be a positive integer");
-            }
-            return new CdpPath(session, t);
-        }
-    }
-
-    private static void write(Response response, Callback callback, Answer answer) {
+    /** Writes {@code answer} as the response: its status, its headers, its JSON body (or its text). */
+    static void write(Response response, Callback callback, Answer answer) {
         response.setStatus(answer.httpStatus());
         if (answer instanceof Answer.Text t) {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, t.contentType());
@@ -349,7 +258,7 @@ public final class JettyLeaseServer implements LeaseServer {
         Content.Sink.write(response, true, Json.write(answer) + "\n", callback);
     }
 
-    private static Answer error(ErrorCode code, String message) {
+    static Answer error(ErrorCode code, String message) {
         return new Answer.Error(code, message);
     }
 
@@ -381,9 +290,13 @@ public final class JettyLeaseServer implements LeaseServer {
                         + " requests per second; retry after " + rate.retryAfterMillis() + " ms");
             }
             String path = Request.getPathInContext(request);
-            if (path.startsWith(CDP_PREFIX)) {
+            if (path.startsWith(CdpUpgrades.CDP_PREFIX)) {
                 return error(ErrorCode.BAD_REQUEST, "a CDP socket is opened with a WebSocket upgrade (GET, "
                         + "'Connection: Upgrade', 'Upgrade: websocket') of the grant's cdpUrl");
+            }
+            if (path.equals(CdpUpgrades.ACQUIRE_CDP_PATH)) {
+                return error(ErrorCode.BAD_REQUEST, CdpUpgrades.ACQUIRE_CDP_PATH + " is a WebSocket upgrade (GET, "
+                        + "'Connection: Upgrade', 'Upgrade: websocket'); acquire without a socket with POST /v1/acquire");
             }
             Route route = null;
             boolean pathKnown = false;

@@ -55,6 +55,64 @@ final class JsonBody {
         return new JsonBody(obj);
     }
 
+    /**
+     * Reads a query string ({@code a=1&b=x}, percent-encoded UTF-8) as an object of string fields whose names are
+     * all in {@code allowed}, each given once, so that a query is checked by the same rules as a body.
+     *
+     * @param rawQuery the query, percent-encoded; {@code null} for none
+     * @param allowed  the parameters the route knows
+     * @return the parameters as string fields
+     * @throws ApiException {@code BAD_REQUEST} for an unknown, repeated or badly encoded parameter
+     */
+    static JsonBody ofQuery(String rawQuery, Set<String> allowed) {
+        ObjectNode obj = Json.MAPPER.createObjectNode();
+        if (rawQuery != null && !rawQuery.isEmpty()) {
+            for (String part : rawQuery.split("&", -1)) {
+                int eq = part.indexOf('=');
+                String name = decode(eq < 0 ? part : part.substring(0, eq));
+                if (!allowed.contains(name)) {
+                    throw bad("unknown query parameter '" + name + "' (allowed: "
+                            + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                }
+                if (obj.has(name)) {
+                    throw bad("query parameter '" + name + "' is given twice");
+                }
+                obj.put(name, eq < 0 ? "" : decode(part.substring(eq + 1)));
+            }
+        }
+        return new JsonBody(obj);
+    }
+
+    /** @return {@code s} percent-decoded ({@code +} is a space) as strict UTF-8 */
+    private static String decode(String s) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(s.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    throw bad("the query is not percent-encoded: '%' must be followed by two hex digits");
+                }
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                int cp = c == '+' ? ' ' : s.codePointAt(i);
+                byte[] b = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                bytes.write(b, 0, b.length);
+                i += Character.charCount(cp) - 1;
+            }
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw bad("the query is not percent-encoded UTF-8");
+        }
+    }
+
     /** @return a required non-blank string of at most {@link #MAX_ID_CHARS} characters */
     String id(String field) {
         return string(field, MAX_ID_CHARS);
