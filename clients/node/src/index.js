@@ -51,6 +51,43 @@ function exchange(url, { method, headers, body, signal }) {
   });
 }
 
+/**
+ * The API's answer: the parsed JSON body of a 2xx answer (with `httpStatus` added); any other answer throws the
+ * service's typed error.
+ * @param {string} what the request, for the messages (`POST /v1/acquire`)
+ * @param {number} status the HTTP status
+ * @param {string} text the body
+ * @returns {any}
+ */
+function answerOf(what, status, text) {
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new TableaseError(CLIENT_CODES.BAD_ANSWER,
+      `${what}: HTTP ${status} without a JSON object: ${text.slice(0, 200)}`,
+      { httpStatus: status });
+  }
+  if (status >= 200 && status < 300) {
+    return { ...json, httpStatus: status };
+  }
+  if (typeof json.code !== 'string') {
+    throw new TableaseError(CLIENT_CODES.BAD_ANSWER,
+      `${what}: HTTP ${status} without an error code: ${text.slice(0, 200)}`,
+      { httpStatus: status });
+  }
+  throw new TableaseError(json.code, String(json.message ?? json.code), {
+    httpStatus: status,
+    reason: json.reason,
+    retryAfterMillis: json.retryAfterMillis,
+    requestId: json.requestId,
+    sessionId: json.sessionId,
+  });
+}
+
 /** The outcomes a release may carry (the protocol's words). */
 export const OUTCOMES = Object.freeze(['DETACH', 'COMPLETED', 'FAILED', 'CANCELLED']);
 
@@ -146,8 +183,55 @@ function checkSignal(signal) {
  */
 
 /**
- * A client of one `tablease serve`. It keeps no connection open between calls; every call carries the bearer
- * token.
+ * @typedef {{sessionId: string, key: string, holder: string, requestClass?: string, waitMillis?: number,
+ *   signal?: AbortSignal, onQueued?: (queued: {requestId: number, sessionId: string, queueDeadline: number}) => void,
+ *   timeoutMillis?: number}} AcquireRequest
+ */
+
+/**
+ * Checks an acquire's request here, before anything is sent.
+ * @param {any} request
+ * @param {string} call `acquire` or `acquireWithCdp`, for the messages
+ * @returns {AcquireRequest}
+ */
+function checkAcquire(request, call) {
+  if (request === null || typeof request !== 'object') {
+    throw badArgument(`${call}({sessionId, key, holder, requestClass?, waitMillis?, signal?}): the request must be an object`);
+  }
+  const { sessionId, waitMillis, signal, onQueued } = request;
+  checkSignal(signal);
+  if (waitMillis !== undefined && !(Number.isSafeInteger(waitMillis) && waitMillis >= 0)) {
+    // checked here: the first call of an acquire never waits, so the service would see it only when queued
+    throw badArgument(`waitMillis must be a non-negative integer (milliseconds), was ${JSON.stringify(waitMillis)}`);
+  }
+  if (onQueued !== undefined && typeof onQueued !== 'function') {
+    throw badArgument('onQueued must be a function');
+  }
+  if (signal?.aborted) {
+    throw new TableaseError(CLIENT_CODES.ABORTED, `${call} of ${sessionId}: aborted before it was sent`);
+  }
+  return request;
+}
+
+/**
+ * @param {AcquireRequest} r
+ * @returns {Record<string, unknown>} the fields the service reads of an acquire, as the caller gave them
+ */
+function acquireBody(r) {
+  /** @type {Record<string, unknown>} */
+  const body = { sessionId: r.sessionId, key: r.key, holder: r.holder };
+  if (r.requestClass !== undefined) {
+    body.requestClass = r.requestClass;
+  }
+  return body;
+}
+
+/** How a lease is told of a CDP socket of its own, closed with it (module-private). */
+const TRACK = Symbol('track');
+
+/**
+ * A client of one `tablease serve`. Its calls share the process's kept-alive connections (the CDP upgrades too);
+ * every call carries the bearer token.
  */
 export class TableaseClient {
   /** @type {URL} */
@@ -256,32 +340,7 @@ export class TableaseClient {
       }
       throw new TableaseError(CLIENT_CODES.UNREACHABLE, `${method} ${path}: the answer was cut off`, { cause: e });
     }
-    let json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      throw new TableaseError(CLIENT_CODES.BAD_ANSWER,
-        `${method} ${path}: HTTP ${res.status} without a JSON object: ${text.slice(0, 200)}`,
-        { httpStatus: res.status });
-    }
-    if (res.status >= 200 && res.status < 300) {
-      return { ...json, httpStatus: res.status };
-    }
-    if (typeof json.code !== 'string') {
-      throw new TableaseError(CLIENT_CODES.BAD_ANSWER,
-        `${method} ${path}: HTTP ${res.status} without an error code: ${text.slice(0, 200)}`,
-        { httpStatus: res.status });
-    }
-    throw new TableaseError(json.code, String(json.message ?? json.code), {
-      httpStatus: res.status,
-      reason: json.reason,
-      retryAfterMillis: json.retryAfterMillis,
-      requestId: json.requestId,
-      sessionId: json.sessionId,
-    });
+    return answerOf(`${method} ${path}`, res.status, text);
   }
 
   /**
@@ -305,29 +364,82 @@ export class TableaseClient {
    *   `CLASS_MISMATCH`, `BAD_REQUEST`, `UNKNOWN_REQUEST_CLASS`, `UNAUTHORIZED`, `ABORTED`, …
    */
   async acquire(request) {
-    if (request === null || typeof request !== 'object') {
-      throw badArgument('acquire({sessionId, key, holder, requestClass?, waitMillis?, signal?}): the request must be an object');
-    }
-    const { sessionId, key, holder, requestClass, waitMillis, signal, onQueued } = request;
-    checkSignal(signal);
-    if (waitMillis !== undefined && !(Number.isSafeInteger(waitMillis) && waitMillis >= 0)) {
-      // checked here: the first call of an acquire never waits, so the service would see it only when queued
-      throw badArgument(`waitMillis must be a non-negative integer (milliseconds), was ${JSON.stringify(waitMillis)}`);
-    }
-    if (onQueued !== undefined && typeof onQueued !== 'function') {
-      throw badArgument('onQueued must be a function');
-    }
-    if (signal?.aborted) {
-      throw new TableaseError(CLIENT_CODES.ABORTED, `acquire of ${sessionId}: aborted before it was sent`);
-    }
-    /** @type {Record<string, unknown>} */
-    const body = { sessionId, key, holder };
-    if (requestClass !== undefined) {
-      body.requestClass = requestClass;
-    }
+    const r = checkAcquire(request, 'acquire');
     // The first call does not wait: a queued request answers at once with its requestId, so that an abort can
     // cancel it; a grant at once is answered after its handover anyway.
-    let answer = await this.call('POST', '/v1/acquire', { ...body, waitMillis: 0 }, { signal });
+    const answer = await this.call('POST', '/v1/acquire', { ...acquireBody(r), waitMillis: 0 }, { signal: r.signal });
+    return this.#untilGranted(answer, r);
+  }
+
+  /**
+   * Acquires a session's driver lease and opens its CDP socket in one round trip (`GET /v1/acquire/cdp`, a WebSocket
+   * upgrade that is the acquire): what `acquire` and then `lease.cdp()` do, with one request fewer and over a
+   * kept-alive connection. A request the kernel queues (or a new session whose tab is still opening) is waited on
+   * as `acquire` waits, and its socket opened once granted; either way the result is the same.
+   *
+   * @param {object} request the request of {@link TableaseClient#acquire}, and:
+   * @param {string} request.sessionId
+   * @param {string} request.key
+   * @param {string} request.holder
+   * @param {string} [request.requestClass]
+   * @param {number} [request.waitMillis]
+   * @param {AbortSignal} [request.signal] checked before the upgrade and while queued (as for `acquire`)
+   * @param {(queued: {requestId: number, sessionId: string, queueDeadline: number}) => void} [request.onQueued]
+   * @param {number} [request.timeoutMillis] how long the socket may take to open (default 10 s)
+   * @returns {Promise<{lease: Lease, cdp: CdpSession}>} the lease (beaten automatically) and its CDP socket
+   * @throws {TableaseError} what `acquire` and `lease.cdp()` throw; a grant whose socket then fails to open is
+   *   released with DETACH first (the session keeps its tab)
+   */
+  async acquireWithCdp(request) {
+    const r = checkAcquire(request, 'acquireWithCdp');
+    if (r.timeoutMillis !== undefined && !(Number.isSafeInteger(r.timeoutMillis) && r.timeoutMillis > 0)) {
+      throw badArgument(`timeoutMillis must be a positive integer (milliseconds), was ${JSON.stringify(r.timeoutMillis)}`);
+    }
+    const url = new URL(`${this.url.replace(/^http/, 'ws')}/v1/acquire/cdp`);
+    for (const [name, value] of Object.entries(acquireBody(r))) {
+      // a query has strings only: anything else is refused here (the service checks the strings, as for acquire)
+      if (value !== undefined && typeof value !== 'string') {
+        throw badArgument(`${name} must be a string, was ${JSON.stringify(value)}`);
+      }
+      if (value !== undefined) {
+        url.searchParams.set(name, value);
+      }
+    }
+    const opened = await upgradeSocket(url.href, { bearerToken: this.#token, timeoutMillis: r.timeoutMillis });
+    if (opened.session !== undefined) {
+      let grant;
+      try {
+        grant = JSON.parse(String(opened.headers['tablease-grant']));
+      } catch {
+        grant = undefined;
+      }
+      if (grant?.outcome !== 'granted' || typeof grant.token !== 'number') {
+        opened.session.close();
+        throw new TableaseError(CLIENT_CODES.BAD_ANSWER,
+          `GET /v1/acquire/cdp of ${r.sessionId}: upgraded without a grant in its Tablease-Grant header`);
+      }
+      const lease = new Lease(this, grant);
+      lease[TRACK](opened.session);
+      return { lease, cdp: opened.session };
+    }
+    const lease = await this.#untilGranted(answerOf('GET /v1/acquire/cdp', opened.status, opened.text), r);
+    try {
+      return { lease, cdp: await lease.cdp({ timeoutMillis: r.timeoutMillis }) };
+    } catch (e) {
+      await lease.release('DETACH').catch(() => {});
+      throw e;
+    }
+  }
+
+  /**
+   * Long-polls `/v1/wait` while the answer is `queued`.
+   * @param {any} first the acquire's answer
+   * @param {AcquireRequest} r the checked request
+   * @returns {Promise<Lease>}
+   */
+  async #untilGranted(first, r) {
+    const { sessionId, waitMillis, signal, onQueued } = r;
+    let answer = first;
     if (answer.outcome === 'queued') {
       onQueued?.({ requestId: answer.requestId, sessionId: answer.sessionId, queueDeadline: answer.queueDeadline });
     }
@@ -586,10 +698,83 @@ export class Lease extends EventEmitter {
         `the grant of session ${this.sessionId} has no cdpUrl: the service has no per-lease CDP endpoint`);
     }
     const s = await this.#client.connectCdp(this.cdpUrl, options);
-    this.#sockets.add(s);
-    s.once('close', () => this.#sockets.delete(s));
+    this[TRACK](s);
     return s;
   }
+
+  /**
+   * Keeps `s` among this lease's sockets until it closes.
+   * @param {CdpSession} s
+   */
+  [TRACK](s) {
+    this.#sockets.add(s);
+    s.once('close', () => this.#sockets.delete(s));
+  }
+}
+
+/**
+ * A WebSocket upgrade with a bearer token, over a kept-alive connection of the process when one is idle.
+ * @param {string} url `ws://…`
+ * @param {{bearerToken?: string, timeoutMillis?: number}} options
+ * @returns {Promise<{session: CdpSession, headers: import('node:http').IncomingHttpHeaders, status?: undefined,
+ *   text?: undefined} | {session?: undefined, status: number, text: string}>} the open session and the `101`'s
+ *   headers, or the status and body of an answer that is not an upgrade
+ */
+function upgradeSocket(url, options) {
+  const timeoutMillis = options.timeoutMillis ?? 10_000;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    /** @param {() => void} f */
+    const settle = (f) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        f();
+      }
+    };
+    let ws;
+    try {
+      ws = new WebSocket(url, {
+        headers: options.bearerToken ? { authorization: `Bearer ${options.bearerToken}` } : {},
+        perMessageDeflate: false,
+        handshakeTimeout: timeoutMillis,
+        agent: AGENTS[url.startsWith('wss:') ? 'https:' : 'http:'],
+      });
+    } catch (e) {
+      reject(badArgument(`not a WebSocket URL: ${url}: ${/** @type {Error} */ (e).message}`));
+      return;
+    }
+    const socket = ws;
+    const timer = setTimeout(() => {
+      settle(() => reject(new TableaseError(CLIENT_CODES.CDP_TIMEOUT,
+        `the CDP socket did not open within ${timeoutMillis} ms: ${url}`)));
+      socket.terminate();
+    }, timeoutMillis);
+    /** @type {import('node:http').IncomingHttpHeaders} */
+    let headers = {};
+    socket.on('upgrade', (res) => {
+      headers = res.headers;
+    });
+    socket.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        if (text.length < 64 * 1024) {
+          text += chunk;
+        }
+      });
+      res.on('end', () => {
+        settle(() => resolve({ status: res.statusCode ?? 0, text }));
+        socket.terminate();
+      });
+      res.on('error', (e) => settle(() => reject(new TableaseError(CLIENT_CODES.UNREACHABLE,
+        `CDP upgrade: ${e.message}`, { cause: e }))));
+    });
+    socket.on('error', (e) => {
+      settle(() => reject(new TableaseError(CLIENT_CODES.UNREACHABLE, `CDP socket ${url}: ${e.message}`, { cause: e })));
+    });
+    socket.on('open', () => settle(() => resolve({ session: new CdpSession(socket), headers })));
+  });
 }
 
 /**
@@ -639,71 +824,24 @@ export class CdpSession extends EventEmitter {
    * @param {{bearerToken?: string, timeoutMillis?: number}} [options]
    * @returns {Promise<CdpSession>}
    */
-  static connect(url, options = {}) {
-    const timeoutMillis = options.timeoutMillis ?? 10_000;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      /** @param {Error | CdpSession} r */
-      const settle = (r) => {
-        if (settled) {
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        if (r instanceof CdpSession) {
-          resolve(r);
-        } else {
-          reject(r);
-        }
-      };
-      let ws;
-      try {
-        ws = new WebSocket(url, {
-          headers: options.bearerToken ? { authorization: `Bearer ${options.bearerToken}` } : {},
-          perMessageDeflate: false,
-          handshakeTimeout: timeoutMillis,
-        });
-      } catch (e) {
-        reject(badArgument(`not a WebSocket URL: ${url}: ${/** @type {Error} */ (e).message}`));
-        return;
-      }
-      const socket = ws;
-      const timer = setTimeout(() => {
-        settle(new TableaseError(CLIENT_CODES.CDP_TIMEOUT, `the CDP socket did not open within ${timeoutMillis} ms: ${url}`));
-        socket.terminate();
-      }, timeoutMillis);
-      socket.on('unexpected-response', (_req, res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          if (text.length < 64 * 1024) {
-            text += chunk;
-          }
-        });
-        res.on('end', () => {
-          let body;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = undefined;
-          }
-          if (body && typeof body.code === 'string') {
-            settle(new TableaseError(body.code, `CDP socket refused: ${body.message ?? body.code}`,
-              { httpStatus: res.statusCode }));
-          } else {
-            settle(new TableaseError(CLIENT_CODES.BAD_ANSWER,
-              `CDP socket refused with HTTP ${res.statusCode} and no typed error: ${text.slice(0, 200)}`,
-              { httpStatus: res.statusCode }));
-          }
-          socket.terminate();
-        });
-        res.on('error', (e) => settle(new TableaseError(CLIENT_CODES.UNREACHABLE, `CDP upgrade: ${e.message}`, { cause: e })));
-      });
-      socket.on('error', (e) => {
-        settle(new TableaseError(CLIENT_CODES.UNREACHABLE, `CDP socket ${url}: ${e.message}`, { cause: e }));
-      });
-      socket.on('open', () => settle(new CdpSession(socket)));
-    });
+  static async connect(url, options = {}) {
+    const opened = await upgradeSocket(url, options);
+    if (opened.session !== undefined) {
+      return opened.session;
+    }
+    let body;
+    try {
+      body = JSON.parse(opened.text);
+    } catch {
+      body = undefined;
+    }
+    if (body && typeof body.code === 'string') {
+      throw new TableaseError(body.code, `CDP socket refused: ${body.message ?? body.code}`,
+        { httpStatus: opened.status });
+    }
+    throw new TableaseError(CLIENT_CODES.BAD_ANSWER,
+      `CDP socket refused with HTTP ${opened.status} and no typed error: ${opened.text.slice(0, 200)}`,
+      { httpStatus: opened.status });
   }
 
   /** @param {WebSocket.RawData} data */

@@ -210,7 +210,7 @@ class ServeBenchmark {
             for (String line : r.output().split("\n")) {
                 if (line.startsWith("{")) {
                     com.fasterxml.jackson.databind.JsonNode j = Api.JSON.readTree(line);
-                    System.out.printf(Locale.ROOT, "BENCH round %d node    %s pooled %-11s clients   1: %6d,         -, p50 %7.2f ms, "
+                    System.out.printf(Locale.ROOT, "BENCH round %d node    %s pooled %-16s clients   1: %6d,         -, p50 %7.2f ms, "
                                     + "p99 %7.2f ms, slowest (ms): %s%n", round, STORE, j.path("what").asText(),
                             j.path("count").asInt(), j.path("p50").asDouble(), j.path("p99").asDouble(), j.path("slowest"));
                 }
