@@ -154,7 +154,7 @@ class ServeBenchmark {
             return;
         }
         warm(side);
-        long[] grant = new long[POOLED_GRANTS + 1];
+        long[] grant = new long[POOLED_GRANTS + 1]; // the last: no elapsed time (see report)
         long[] attached = new long[POOLED_GRANTS + 1];
         for (int i = -10; i < POOLED_GRANTS; i++) { // ten grants first, not counted: the code paths compiled
             String s = "pool-" + round + "-" + i;
@@ -166,6 +166,10 @@ class ServeBenchmark {
             if (i >= 0) {
                 grant[i] = t1 - t0;
                 attached[i] = t2 - t0;
+                if (t2 - t0 > 50_000_000L) { // say when, to find what else ran then (a GC, a checkpoint, …)
+                    System.out.printf(Locale.ROOT, "BENCH round %d %s pooled grant %d took %.1f ms (at %s)%n", round, name,
+                            i, (t2 - t0) / 1e6, java.time.Instant.now());
+                }
             }
             side.use(g, s);
             side.release(s, g, "COMPLETED");
