@@ -105,22 +105,30 @@ class OpenApiConformanceTest {
                     CdpClient.rawUpgrade(base + "/v1/cdp/s1/x", bearer),
                     CdpClient.rawUpgrade(base + "/v1/cdp/nobody/" + a.num("token"), bearer),
                     CdpClient.rawUpgrade(base + "/v1/cdp/s1/" + (a.num("token") + 7), bearer));
-            JsonNode responses = spec.path("paths").path("/v1/cdp/{sessionId}/{token}").path("get").path("responses");
-            Set<String> produced = new TreeSet<>();
-            for (CdpClient.Upgrade u : seen) {
-                JsonNode response = responses.path(Integer.toString(u.status()));
-                assertFalse(response.isMissingNode(), "undocumented status " + u);
-                produced.add(Integer.toString(u.status()));
-                if (u.status() != 101) {
-                    JsonNode schema = schemas.resolve(response).path("content").path("application/json").path("schema");
-                    assertEquals(List.of(), schemas.problems(schema, u.json()), u.toString());
-                }
-            }
-            Set<String> documented = new TreeSet<>();
-            responses.fieldNames().forEachRemaining(documented::add);
-            documented.remove("default");
-            assertEquals(documented, produced);
+            assertEveryDocumentedStatus(spec.path("paths").path("/v1/cdp/{sessionId}/{token}").path("get"), seen);
         }
+    }
+
+    /**
+     * Every upgrade answered a documented status of {@code operation}, each refusal's body matches its schema, and
+     * every documented status (but {@code default}) was produced.
+     */
+    private static void assertEveryDocumentedStatus(JsonNode operation, List<CdpClient.Upgrade> seen) throws Exception {
+        JsonNode responses = operation.path("responses");
+        Set<String> produced = new TreeSet<>();
+        for (CdpClient.Upgrade u : seen) {
+            JsonNode response = responses.path(Integer.toString(u.status()));
+            assertFalse(response.isMissingNode(), "undocumented status " + u);
+            produced.add(Integer.toString(u.status()));
+            if (u.status() != 101) {
+                JsonNode schema = schemas.resolve(response).path("content").path("application/json").path("schema");
+                assertEquals(List.of(), schemas.problems(schema, u.json()), u.toString());
+            }
+        }
+        Set<String> documented = new TreeSet<>();
+        responses.fieldNames().forEachRemaining(documented::add);
+        documented.remove("default");
+        assertEquals(documented, produced);
     }
 
     @Test
@@ -160,21 +168,7 @@ class OpenApiConformanceTest {
         assertEquals(1, grants.size());
         assertEquals(List.of(), schemas.problems(schemas.resolve(spec.path("components").path("schemas")
                 .path("Granted")), grants.get(0)), "the Tablease-Grant header: " + grants.get(0));
-        JsonNode responses = op.path("responses");
-        Set<String> produced = new TreeSet<>();
-        for (CdpClient.Upgrade u : seen) {
-            JsonNode response = responses.path(Integer.toString(u.status()));
-            assertFalse(response.isMissingNode(), "undocumented status " + u);
-            produced.add(Integer.toString(u.status()));
-            if (u.status() != 101) {
-                JsonNode schema = schemas.resolve(response).path("content").path("application/json").path("schema");
-                assertEquals(List.of(), schemas.problems(schema, u.json()), u.toString());
-            }
-        }
-        Set<String> documented = new TreeSet<>();
-        responses.fieldNames().forEachRemaining(documented::add);
-        documented.remove("default");
-        assertEquals(documented, produced);
+        assertEveryDocumentedStatus(op, seen);
     }
 
     @Test
