@@ -1,5 +1,6 @@
-// The old tool's `poll`: a later process that acquires the same session (a reattach: the same tab), reads what
-// the send left in the page, drives it for a while (so a watcher can queue behind it), and releases.
+// The old tool's `poll`: a later process that acquires the same session (a reattach: the same tab) together with
+// its CDP socket (acquireWithCdp: one round trip), reads what the send left in the page, drives it for a while (so
+// a watcher can queue behind it), and releases.
 import { start, say, fail, sleep, READ_PAGE } from './common.mjs';
 
 const { client, args } = start({
@@ -7,32 +8,21 @@ const { client, args } = start({
   'drive-millis': { type: 'string', default: '0' }, outcome: { type: 'string', default: 'DETACH' },
 });
 try {
-  const lease = await client.acquire({ sessionId: args.session, key: args.key, holder: args.holder });
+  const { lease, cdp } = await client.acquireWithCdp({ sessionId: args.session, key: args.key, holder: args.holder });
   say('granted', { token: lease.token, targetId: lease.targetId, cdpUrl: lease.cdpUrl ?? null });
-  const cdp = lease.cdpUrl ? await lease.cdp() : null;
-  if (cdp) {
-    say('read', { page: await cdp.evaluate(READ_PAGE) });
-  } else {
-    say('no-cdp', { reason: 'the granted answer has no cdpUrl' });
-  }
+  say('read', { page: await cdp.evaluate(READ_PAGE) });
   const driveMillis = Number(args['drive-millis']);
   if (driveMillis > 0) {
     say('driving', { millis: driveMillis });
     const until = Date.now() + driveMillis;
     let polls = 0;
     while (Date.now() < until) {
-      if (cdp) {
-        polls = await cdp.evaluate(`(globalThis.__tablease ??= {}).polls = (globalThis.__tablease.polls ?? 0) + 1`);
-      } else {
-        polls++;
-      }
+      polls = await cdp.evaluate(`(globalThis.__tablease ??= {}).polls = (globalThis.__tablease.polls ?? 0) + 1`);
       await sleep(100);
     }
     say('drove', { polls, state: lease.state });
   }
-  if (cdp) {
-    await cdp.evaluate(`(globalThis.__tablease ??= {}).polledBy = ${JSON.stringify(args.holder)}`);
-  }
+  await cdp.evaluate(`(globalThis.__tablease ??= {}).polledBy = ${JSON.stringify(args.holder)}`);
   await lease.release(args.outcome);
   say('released', { outcome: args.outcome });
 } catch (e) {
