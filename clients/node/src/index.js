@@ -375,7 +375,8 @@ export class TableaseClient {
    * Acquires a session's driver lease and opens its CDP socket in one round trip (`GET /v1/acquire/cdp`, a WebSocket
    * upgrade that is the acquire): what `acquire` and then `lease.cdp()` do, with one request fewer and over a
    * kept-alive connection. A request the kernel queues (or a new session whose tab is still opening) is waited on
-   * as `acquire` waits, and its socket opened once granted; either way the result is the same.
+   * as `acquire` waits, and its socket opened once granted; either way the result is the same. A service without
+   * this route (older than it: `404 NOT_FOUND`) is asked with `acquire`, then `lease.cdp()`.
    *
    * @param {object} request the request of {@link TableaseClient#acquire}, and:
    * @param {string} request.sessionId
@@ -422,7 +423,17 @@ export class TableaseClient {
       lease[TRACK](opened.session);
       return { lease, cdp: opened.session };
     }
-    const lease = await this.#untilGranted(answerOf('GET /v1/acquire/cdp', opened.status, opened.text), r);
+    let answer;
+    try {
+      answer = answerOf('GET /v1/acquire/cdp', opened.status, opened.text);
+    } catch (e) {
+      if (!(e instanceof TableaseError && e.code === 'NOT_FOUND' && e.httpStatus === 404)) {
+        throw e;
+      }
+      // a service older than this route: the same in two requests
+      answer = await this.call('POST', '/v1/acquire', { ...acquireBody(r), waitMillis: 0 }, { signal: r.signal });
+    }
+    const lease = await this.#untilGranted(answer, r);
     try {
       return { lease, cdp: await lease.cdp({ timeoutMillis: r.timeoutMillis }) };
     } catch (e) {

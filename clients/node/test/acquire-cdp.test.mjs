@@ -1,9 +1,11 @@
 // acquireWithCdp, the acquire that is also the lease's CDP socket upgrade (GET /v1/acquire/cdp): a grant at once
 // is one request (no HTTP call besides the upgrade) whose socket drives the tab and is closed with the lease; a
 // request that waits behind the session's driver is long-polled as acquire does and its socket opened once
-// granted; bad requests are refused locally or with the service's typed errors, and acquire nothing.
+// granted; bad requests are refused locally or with the service's typed errors, and acquire nothing; a service
+// older than the route is asked in two requests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { TableaseClient } from '../src/index.js';
 import { client, NO_SERVICE, session, unique, URL_ } from './service.mjs';
 
@@ -87,5 +89,46 @@ test('bad acquireWithCdp requests are refused locally or with the service\'s typ
         { code: 'KEY_MISMATCH', httpStatus: 409 });
     } finally {
       await held.release('COMPLETED');
+    }
+  });
+
+test('a service without the route (404 NOT_FOUND) is asked with acquire, then the grant\'s cdpUrl; a failed open is released DETACH',
+  async () => {
+    // a stand-in for an older service: no /v1/acquire/cdp, and a grant without a cdpUrl, so the socket cannot open
+    const seen = [];
+    const json = (res, status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const old = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => { text += c; });
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url.split('?')[0]} ${text}`);
+        if (req.url === '/v1/acquire') {
+          json(res, 200, { outcome: 'granted', requestId: 1, sessionId: 's', holder: 'h', token: 7, targetId: 'T',
+            deadline: Date.now() + 60_000, expiresAt: Date.now() + 60_000, heartbeatIntervalMillis: 60_000 });
+        } else if (req.url === '/v1/release') {
+          json(res, 200, { sessionId: 's', token: 7, outcome: 'DETACH' });
+        } else {
+          json(res, 404, { code: 'NOT_FOUND', message: `no route ${req.url.split('?')[0]}` });
+        }
+      });
+    });
+    old.on('upgrade', (req, socket) => { // what Jetty does with an upgrade of an unknown path: the 404
+      seen.push(`UPGRADE ${req.url.split('?')[0]}`);
+      const body = JSON.stringify({ code: 'NOT_FOUND', message: 'no route /v1/acquire/cdp' });
+      socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    });
+    await new Promise((r) => old.listen(0, '127.0.0.1', r));
+    try {
+      const c = new TableaseClient({ url: `http://127.0.0.1:${old.address().port}`, token: 't' });
+      await assert.rejects(c.acquireWithCdp({ sessionId: 's', key: 'k', holder: 'h' }), { code: 'NO_CDP_URL' });
+      assert.deepEqual(seen.map((l) => l.split(' ').slice(0, 2).join(' ')),
+        ['UPGRADE /v1/acquire/cdp', 'POST /v1/acquire', 'POST /v1/release']);
+      assert.equal(JSON.parse(seen[2].split(' ').slice(2).join(' ')).outcome, 'DETACH', 'the grant is let go, not leaked');
+    } finally {
+      old.closeAllConnections?.();
+      await new Promise((r) => old.close(r));
     }
   });
