@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param heartbeatIntervalMillis how often leases heartbeat; 0 = the kernel config's {@code heartbeatIntervalMillis}
  * @param pollIntervalMillis      how often the timer ticks the store, delivers browser events, and a waiter looks
  *                                for a grant decided by another process
- * @param navigationTimeoutMillis timeout of the adapter's own navigations (reset, navigate to the conversation)
+ * @param navigationTimeoutMillis timeout of the adapter's own navigations (reset, navigate to the conversation) and
+ *                                of each of its raw CDP calls ({@code docs/adapter.md}, "Every CDP call of the adapter ends")
  * @param actionTimeoutMillis     Playwright's default timeout for the agents' page actions
  * @param holder                  the name of this process in the kernel's leases (each acquire appends a unique suffix)
  * @param resetUrl                where {@code ResetTab} sends a tab

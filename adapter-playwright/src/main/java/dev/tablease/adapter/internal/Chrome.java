@@ -61,6 +61,8 @@ final class Chrome implements AutoCloseable {
     private final HttpClient http;
     /** A browser-level CDP session of the current connection, opened on first use. */
     private CDPSession browserSession;
+    /** Every raw CDP round trip goes through it: each ends by {@code navigationTimeoutMillis} (see its Javadoc). */
+    private final BoundedCdp cdp;
 
     /**
      * The pages of the current connection by CDP target id (a reconnect starts afresh). Written under
@@ -103,6 +105,7 @@ final class Chrome implements AutoCloseable {
         env.put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Playwright pw = Playwright.create(new Playwright.CreateOptions().setEnv(env));
         this.playwright = pw;
+        this.cdp = new BoundedCdp(config.navigationTimeoutMillis());
         this.http = config.mode() == AdapterConfig.Mode.CONNECT
                 ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build() : null;
         try {
@@ -116,6 +119,7 @@ final class Chrome implements AutoCloseable {
                 connect(config.navigationTimeoutMillis());
             }
         } catch (RuntimeException e) {
+            cdp.close();
             pw.close();
             throw e;
         }
@@ -147,6 +151,7 @@ final class Chrome implements AutoCloseable {
             if (config.mode() == AdapterConfig.Mode.LAUNCH) {
                 gone = true; // the launched browser is on a pipe: losing it means the process is gone
             }
+            cdp.abandonInFlight(); // a browser-session send in flight is never answered now (BoundedCdp)
             if (!closing) {
                 sink.accept(new ChromeEvent.BrowserDisconnected());
             }
@@ -208,6 +213,9 @@ final class Chrome implements AutoCloseable {
     /** Opens a new tab in the broker's context and starts watching it. */
     Page newPage() {
         requireConnected("open a tab");
+        if (gone && config.mode() == AdapterConfig.Mode.LAUNCH) {
+            throw new PlaywrightException("the launched browser is gone"); // it may be wedged, not exited: do not wait on it
+        }
         return context.newPage();
     }
 
@@ -220,7 +228,8 @@ final class Chrome implements AutoCloseable {
         CDPSession session = context.newCDPSession(page);
         String targetId;
         try {
-            targetId = session.send("Target.getTargetInfo").getAsJsonObject("targetInfo").get("targetId").getAsString();
+            targetId = cdp.send(session, "Target.getTargetInfo", null).getAsJsonObject("targetInfo").get("targetId")
+                    .getAsString();
         } finally {
             try {
                 session.detach();
@@ -339,7 +348,7 @@ final class Chrome implements AutoCloseable {
         byTarget.remove(s.targetId, page);
         JsonObject params = new JsonObject();
         params.addProperty("targetId", s.targetId);
-        browserSession().send("Target.closeTarget", params);
+        browserSend("Target.closeTarget", params);
         long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
         while (!s.closed && presence(s.targetId) == TargetPresence.PRESENT) {
             if (System.nanoTime() - end > 0) {
@@ -377,7 +386,7 @@ final class Chrome implements AutoCloseable {
         try {
             JsonObject params = new JsonObject();
             params.addProperty("targetId", targetId);
-            browserSession().send("Target.closeTarget", params);
+            browserSend("Target.closeTarget", params);
         } catch (PlaywrightException e) {
             // already gone, or the browser is gone
         }
@@ -395,7 +404,7 @@ final class Chrome implements AutoCloseable {
         try {
             CDPSession session = context.newCDPSession(page);
             try {
-                session.send("Page.stopLoading");
+                cdp.send(session, "Page.stopLoading", null);
             } finally {
                 session.detach();
             }
@@ -407,7 +416,7 @@ final class Chrome implements AutoCloseable {
     /** One round trip to the browser, so that pending events are delivered. */
     void pumpQuietly() {
         try {
-            browserSession().send("Browser.getVersion");
+            browserSend("Browser.getVersion", null);
         } catch (PlaywrightException e) {
             // the disconnect handler (if any) has run; classification looks at that
         }
@@ -415,7 +424,7 @@ final class Chrome implements AutoCloseable {
 
     /** @return the page targets of the browser ({@code Target.getTargets}, type page) */
     List<String> pageTargetIds() {
-        JsonObject r = browserSession().send("Target.getTargets");
+        JsonObject r = browserSend("Target.getTargets", null);
         List<String> ids = new java.util.ArrayList<>();
         for (JsonElement e : r.getAsJsonArray("targetInfos")) {
             JsonObject t = e.getAsJsonObject();
@@ -429,7 +438,7 @@ final class Chrome implements AutoCloseable {
     /** @return what the browser says about {@code targetId} now */
     TargetPresence presence(String targetId) {
         try {
-            JsonObject r = browserSession().send("Target.getTargets");
+            JsonObject r = browserSend("Target.getTargets", null);
             for (JsonElement e : r.getAsJsonArray("targetInfos")) {
                 if (targetId.equals(e.getAsJsonObject().get("targetId").getAsString())) {
                     return TargetPresence.PRESENT;
@@ -534,6 +543,31 @@ final class Chrome implements AutoCloseable {
         return browserSession;
     }
 
+    /**
+     * A round trip on the browser's CDP session, bounded by {@link BoundedCdp}. A browser that leaves a browser-level
+     * call unanswered for {@code navigationTimeoutMillis} while its connection looks up counts as lost: in launch
+     * mode the browser is gone (every tab {@code TabGone(BROWSER_GONE)}, as when its process exits), in connect mode
+     * the broker reconnects, exactly as after a dropped connection.
+     */
+    private JsonObject browserSend(String method, JsonObject params) {
+        try {
+            return cdp.send(browserSession(), method, params);
+        } catch (BoundedCdp.Unanswered e) {
+            if (!e.disconnected() && !disconnected) {
+                LOG.log(System.Logger.Level.WARNING, "{0}; the connection to the browser counts as lost", e.getMessage());
+                browserSession = null;
+                disconnected = true;
+                if (config.mode() == AdapterConfig.Mode.LAUNCH) {
+                    gone = true;
+                }
+                if (!closing) {
+                    sink.accept(new ChromeEvent.BrowserDisconnected());
+                }
+            }
+            throw e;
+        }
+    }
+
     private String httpGet(String path) {
         try {
             URI base = config.cdpEndpoint();
@@ -558,16 +592,30 @@ final class Chrome implements AutoCloseable {
     /**
      * Launch mode: closes the browser. Connect mode: only disconnects (never closes the user's browser or its
      * tabs). Then stops Playwright.
+     *
+     * <p>Bounded: it waits at most {@code navigationTimeoutMillis} for the lock. When a Playwright call (an agent's
+     * action that never returns, say) holds it longer, it stops Playwright's driver under that call, which ends the
+     * call with a {@code PlaywrightException} and, in launch mode, takes the browser down with the driver.
      */
     @Override
     public void close() {
-        lock.lock();
+        boolean locked = false;
         try {
-            closing = true;
-            try {
-                browser.close();
-            } catch (PlaywrightException e) {
-                // already gone
+            locked = lock.tryLock(config.navigationTimeoutMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closing = true;
+        try {
+            if (locked) {
+                try {
+                    browser.close();
+                } catch (PlaywrightException e) {
+                    // already gone
+                }
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "a Playwright call still holds the Chrome lock after {0} ms; "
+                        + "stopping Playwright under it", config.navigationTimeoutMillis());
             }
             try {
                 playwright.close();
@@ -575,7 +623,10 @@ final class Chrome implements AutoCloseable {
                 // already gone
             }
         } finally {
-            lock.unlock();
+            cdp.close();
+            if (locked) {
+                lock.unlock();
+            }
         }
     }
 }
