@@ -71,7 +71,8 @@ public final class PostgresKernelStore implements InputLogStore {
      * @param durable               {@code synchronous_commit = on} (the default): a transition that returned is in
      *                              the server's flushed WAL. {@code false} ({@code off}) may lose the last
      *                              transitions of a crashed <em>server</em> (never a corrupt log): benchmarks only
-     * @param snapshotEvery         a snapshot of the state is written every this many log rows; at least 1
+     * @param snapshotEvery         a snapshot of the state is written every this many log rows, stretched for a
+     *                              state of more sessions than this (see {@code docs/store.md}, "Snapshots"); at least 1
      * @param lockTimeoutMillis     how long a transition waits for the head row's lock before it fails with a
      *                              retryable {@link StoreDatabaseException}; positive
      * @param connectTimeoutSeconds how long opening a connection may take; positive
@@ -439,7 +440,7 @@ public final class PostgresKernelStore implements InputLogStore {
         long next = seq + 1;
         d.add(next, in.now(), codec.toJson(in), codec.toJson(decisions));
         seq = next;
-        if (next % options.snapshotEvery() == 0) {
+        if (SnapshotRule.snapshotAt(next, options.snapshotEvery(), kernel.sessionCount())) {
             d.insertSnapshot.setLong(1, next);
             d.insertSnapshot.setString(2, codec.toJson(kernel.snapshot()));
             d.insertSnapshot.addBatch();

@@ -72,7 +72,8 @@ public final class SqliteKernelStore implements InputLogStore {
      *                          the machine. {@code false} ({@code synchronous=NORMAL}) keeps every guarantee against
      *                          a crash of a process, not of the machine: for benchmarks and tests only
      * @param snapshotEvery     a snapshot of the state is written every this many log rows (bounds the replay of a
-     *                          process that starts or fell behind); at least 1
+     *                          process that starts or fell behind), stretched for a state of more sessions than
+     *                          this (see {@code docs/store.md}, "Snapshots"); at least 1
      * @param busyTimeoutMillis how long a transition waits for another connection's write lock before it fails
      *                          with a retryable {@link StoreDatabaseException}; positive
      * @param bootClock         the machine-wide clock that advances the time line ({@link BootClock#system()})
@@ -693,7 +694,7 @@ public final class SqliteKernelStore implements InputLogStore {
         ps.setString(4, codec.toJson(decisions));
         ps.executeUpdate();
         seq = next;
-        if (next % options.snapshotEvery() == 0) {
+        if (SnapshotRule.snapshotAt(next, options.snapshotEvery(), kernel.sessionCount())) {
             try (PreparedStatement snap = connection.prepareStatement(
                     "INSERT INTO tablease_snapshot (seq, state) VALUES (?, ?)")) {
                 snap.setLong(1, next);

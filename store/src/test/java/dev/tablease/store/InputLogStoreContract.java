@@ -197,6 +197,34 @@ abstract class InputLogStoreContract {
     }
 
     @Test
+    void aStateOfMoreSessionsThanTheInterval_isSnapshottedLessOften_andStillRebuiltFromTheLog() throws Exception {
+        String db = newDatabase();
+        KernelState state;
+        long afterAcquires;
+        try (KernelStore store = open(db, 4)) {
+            for (int i = 0; i < 12; i++) { // 8 tabs opening, 4 sessions queued: 12 sessions from here on
+                String s = "s" + i;
+                store.apply(now -> new Input.Acquire(now, s, "k" + s, "h", KernelConfig.DEFAULT_CLASS));
+            }
+            assertEquals(12, store.snapshot().sessions().size());
+            afterAcquires = count(db, "SELECT count(*) FROM tablease_log");
+            for (int i = 0; i < 64; i++) {
+                store.apply(Input.Tick::new);
+            }
+            assertEquals(12, store.snapshot().sessions().size());
+            state = store.snapshot();
+        }
+        long rows = count(db, "SELECT count(*) FROM tablease_log");
+        // 12 sessions, every 4: stretched by the power of two at or above 12 / 4, so a snapshot every 16 rows
+        assertEquals(rows / 16 - afterAcquires / 16,
+                count(db, "SELECT count(*) FROM tablease_snapshot WHERE seq > " + afterAcquires));
+        assertEquals(0, count(db, "SELECT count(*) FROM tablease_snapshot WHERE seq > " + afterAcquires + " AND seq % 16 <> 0"));
+        try (KernelStore again = open(db, 4)) {
+            assertEquals(state, again.snapshot(), "latest snapshot + the rows after it = the whole log");
+        }
+    }
+
+    @Test
     void anInputTheKernelRefuses_isATypedError_andWritesNothing() throws Exception {
         String db = newDatabase();
         try (KernelStore store = open(db)) {

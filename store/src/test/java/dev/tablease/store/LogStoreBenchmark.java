@@ -138,6 +138,11 @@ public final class LogStoreBenchmark {
             .queueCapacity(100_000).queueTimeoutMillis(24 * 3_600_000L).poolTtlMillis(24 * 3_600_000L).build();
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("cost")) {
+            Path base = Files.createDirectories(Path.of(args.length > 2 ? args[2] : "/tmp/tablease-bench-cost"));
+            cost(base, args.length > 1 ? Integer.parseInt(args[1]) : 15);
+            return;
+        }
         if (args.length > 0 && args[0].equals("interleaved")) {
             Path base = Files.createDirectories(Path.of(args.length > 2 ? args[2] : "/tmp/tablease-bench-interleaved"));
             interleaved(base, args.length > 1 ? Integer.parseInt(args[1]) : 30);
@@ -257,6 +262,65 @@ public final class LogStoreBenchmark {
         for (int v = 0; v < variants; v++) {
             System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f–%,.0f | %.2f (%.2f–%.2f) |%n", labels[v],
                     median(rate[v]), min(rate[v]), max(rate[v]), median(ratio[v]), min(ratio[v]), max(ratio[v]));
+        }
+        System.out.printf(Locale.ROOT, "%nload after: %s%n", load());
+    }
+
+    /**
+     * The cost per transition against the size of the state, interleaved: one durable SQLite store each with 10, 1,000
+     * and 100,000 sessions ({@link #stateWith}), and the same three without fsync ({@code synchronous=NORMAL}: the CPU
+     * cost alone), all open at once; {@code rounds} rounds, each timing 200 transitions ({@link #beatOrWrite}) on every
+     * store in turn, so that each round's sizes see the same disk. Prints the medians and the median of the per-round
+     * ratios to 10 sessions ({@code LogStoreBenchmark cost [rounds=15] [dir]}).
+     */
+    static void cost(Path base, int rounds) {
+        int[] sizes = {10, 1_000, 100_000};
+        boolean[] durable = {true, false};
+        int m = 200;
+        System.out.printf(Locale.ROOT, "dir %s; nproc %d; load before: %s%n%n", base,
+                Runtime.getRuntime().availableProcessors(), load());
+        List<SqliteKernelStore> stores = new ArrayList<>();
+        double[][][] ms = new double[2][sizes.length][rounds];
+        try {
+            long[][] tokens = new long[sizes.length][];
+            for (int d = 0; d < 2; d++) {
+                for (int i = 0; i < sizes.length; i++) {
+                    KernelState state = stateWith(sizes[i]);
+                    tokens[i] = tokens(state);
+                    Path db = base.resolve("cost-" + sizes[i] + (durable[d] ? "" : "-nosync") + "-" + System.nanoTime() + ".db");
+                    SqliteKernelStore.Options options = SqliteKernelStore.Options.defaults().withDurable(durable[d]);
+                    SqliteKernelStore.importState(db, COST_CONFIG, state, null, options);
+                    stores.add(SqliteKernelStore.open(db, COST_CONFIG, MillisClock.system(), options));
+                }
+            }
+            for (int d = 0; d < 2; d++) { // warm-up: 2 × m on each store
+                for (int i = 0; i < sizes.length; i++) {
+                    timeTransitions(stores.get(d * sizes.length + i), tokens[i], 2 * m);
+                }
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int d = 0; d < 2; d++) {
+                    for (int i = 0; i < sizes.length; i++) {
+                        ms[d][i][r] = timeTransitions(stores.get(d * sizes.length + i), tokens[i], m);
+                    }
+                }
+            }
+        } finally {
+            stores.forEach(KernelStore::close);
+        }
+        System.out.println("| sessions in the state | commits | ms per transition (median of " + rounds
+                + " rounds) | lowest–highest round | vs 10 sessions (median of per-round ratios; lowest–highest) |");
+        System.out.println("|---|---|---|---|---|");
+        for (int d = 0; d < 2; d++) {
+            for (int i = 0; i < sizes.length; i++) {
+                double[] ratio = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratio[r] = ms[d][i][r] / ms[d][0][r];
+                }
+                System.out.printf(Locale.ROOT, "| %,d | %s | %.3f | %.3f–%.3f | %.2f (%.2f–%.2f) |%n", sizes[i],
+                        durable[d] ? "durable (fsync)" : "synchronous=NORMAL (CPU)", median(ms[d][i]), min(ms[d][i]),
+                        max(ms[d][i]), median(ratio), min(ratio), max(ratio));
+            }
         }
         System.out.printf(Locale.ROOT, "%nload after: %s%n", load());
     }
