@@ -1,5 +1,7 @@
 package dev.tablease.serve;
 
+import dev.tablease.testkit.OnChromium;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tablease.testkit.Cdp;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package dev.tablease.serve;
 
+import dev.tablease.testkit.OnChromium;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

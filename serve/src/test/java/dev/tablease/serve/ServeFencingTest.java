@@ -1,5 +1,7 @@
 package dev.tablease.serve;
 
+import dev.tablease.testkit.OnChromium;
+
 import dev.tablease.serve.internal.CdpFencing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

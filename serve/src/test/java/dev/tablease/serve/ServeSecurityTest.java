@@ -1,5 +1,7 @@
 package dev.tablease.serve;
 
+import dev.tablease.testkit.OnChromium;
+
 import dev.tablease.kernel.KernelState;
 import dev.tablease.serve.internal.Route;
 import org.junit.jupiter.api.Assumptions;

@@ -6,10 +6,8 @@ import com.microsoft.playwright.CDPSession;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
-import dev.tablease.testkit.ChromiumProcess;
-import org.junit.jupiter.api.AfterAll;
+import dev.tablease.testkit.OnChromium;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,29 +24,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Raw CDP round trips end, on real Chromium: a send that is never answered (a page-level {@code Runtime.evaluate} of
  * a promise that never settles, the same unanswered wait as a browser-session send in flight when the launched
  * browser is killed) ends at its deadline or as soon as it is abandoned, and leaves the connection and the thread
- * usable. Without the deadline the first test waits for good (its {@code @Timeout} fails it).
+ * usable. The broken variant, Playwright's own {@code send}, is shown still waiting long past the deadline.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class BoundedCdpOnChromiumTest {
+class BoundedCdpOnChromiumTest extends OnChromium {
 
     private static final String NEVER_SETTLES = "new Promise(() => {})";
 
-    private static ChromiumProcess chromium;
     private Playwright playwright;
     private Page page;
     private CDPSession session;
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        chromium = ChromiumProcess.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
 
     @BeforeEach
     void openATab() {
@@ -60,7 +45,11 @@ class BoundedCdpOnChromiumTest {
 
     @AfterEach
     void closeTheConnection() {
-        page.close();
+        try {
+            page.close();
+        } catch (PlaywrightException e) {
+            // the broken-variant test stopped Playwright under its stuck send
+        }
         playwright.close();
     }
 
@@ -88,6 +77,25 @@ class BoundedCdpOnChromiumTest {
             JsonObject answer = cdp.send(session, "Runtime.evaluate", evaluate("6 * 7"));
             assertEquals(42, answer.getAsJsonObject("result").get("value").getAsInt(), "and so does the next send");
         }
+    }
+
+    @Test
+    void theBrokenVariant_playwrightsOwnSend_isStillWaitingLongAfterTheDeadline() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> endedWith = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread unbounded = new Thread(() -> {
+            try {
+                session.send("Runtime.evaluate", evaluate(NEVER_SETTLES));
+            } catch (Throwable t) {
+                endedWith.set(t);
+            }
+        }, "unbounded-send");
+        unbounded.start();
+        unbounded.join(3_000);
+        assertTrue(unbounded.isAlive(), "no answer and no end after 3 s (the bounded send ends after 1 s)");
+        playwright.close(); // what Chrome.close does to a call that never returns
+        unbounded.join(20_000);
+        assertFalse(unbounded.isAlive(), "stopping Playwright ends it");
+        assertTrue(endedWith.get() instanceof PlaywrightException, String.valueOf(endedWith.get()));
     }
 
     @Test

@@ -2,9 +2,7 @@ package dev.tablease.adapter.internal;
 
 import com.microsoft.playwright.Page;
 import dev.tablease.adapter.AdapterConfig;
-import dev.tablease.testkit.ChromiumProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.tablease.testkit.OnChromium;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,24 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link Chrome#close()} ends even while a Playwright call that never returns holds the Chrome lock (an agent's
  * {@code evaluate} of a promise that never settles, which has no timeout): it stops Playwright under that call, and
- * the call ends with Playwright's exception. Before, close waited for the lock for good.
+ * the call ends with Playwright's exception. Before, close waited for the lock for good: the test shows a plain
+ * wait for the lock (the broken variant) still waiting past the bound.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ChromeCloseOnChromiumTest {
-
-    private static ChromiumProcess chromium;
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        chromium = ChromiumProcess.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
+class ChromeCloseOnChromiumTest extends OnChromium {
 
     @Test
     void close_whileACallThatNeverReturnsHoldsTheLock_endsAfterTheTimeout_andEndsTheCall() throws Exception {
@@ -58,6 +43,20 @@ class ChromeCloseOnChromiumTest {
         }, "agent-stuck-in-evaluate");
         agent.start();
         assertTrue(inside.await(20, TimeUnit.SECONDS), "the agent's call started");
+
+        Thread unboundedClose = new Thread(() -> { // the broken variant: close as it was, waiting for the lock
+            try {
+                chrome.lock.lockInterruptibly();
+                chrome.lock.unlock();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "unbounded-close");
+        unboundedClose.start();
+        unboundedClose.join(3_000);
+        assertTrue(unboundedClose.isAlive(), "a plain wait for the lock is still waiting after 3 s (the bound is 2 s)");
+        unboundedClose.interrupt();
+        unboundedClose.join(5_000);
 
         long started = System.nanoTime();
         chrome.close();
