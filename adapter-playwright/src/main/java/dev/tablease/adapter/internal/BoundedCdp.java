@@ -102,7 +102,7 @@ final class BoundedCdp implements AutoCloseable {
     JsonObject send(CDPSession session, String method, JsonObject params) {
         Call call = new Call(Thread.currentThread());
         ScheduledFuture<?> deadline = deadlines.schedule(
-                () -> call.expire(String.format("none within %,d ms", timeoutMillis), false), timeoutMillis,
+                () -> call.expire(String.format(java.util.Locale.ROOT, "none within %,d ms", timeoutMillis), false), timeoutMillis,
                 TimeUnit.MILLISECONDS);
         inFlight = call;
         try {
