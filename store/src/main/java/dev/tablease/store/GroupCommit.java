@@ -45,6 +45,8 @@ final class GroupCommit {
          * @return each input's step, in order; {@code null} (only when not {@code alone}) when an input was refused
          *         or its function threw: the transaction was then rolled back, nothing written, and the store's
          *         in-memory kernel dropped
+         * @throws Verdicts when not {@code alone}, the group committed and some of its inputs were refused (the group
+         *                  commit across processes): each input's step or refusal
          */
         List<SharedLeaseKernel.Step> decide(List<LongFunction<Input>> inputs, boolean alone);
     }
@@ -168,6 +170,18 @@ final class GroupCommit {
                     return;
                 }
                 // an input was refused or its function failed: each is decided alone, below
+            } catch (Verdicts v) {
+                commits.incrementAndGet();
+                for (int i = 0; i < group.size(); i++) {
+                    Request q = group.get(i);
+                    if (v.refusals.get(i) != null) {
+                        q.failure = v.refusals.get(i);
+                        q.done = true;
+                    } else {
+                        q.decided(v.steps.get(i));
+                    }
+                }
+                return;
             } catch (RuntimeException | Error e) {
                 for (Request q : group) {
                     q.failure = e;
@@ -207,29 +221,69 @@ final class GroupCommit {
                                                  boolean alone, Appender append) throws SQLException {
         List<SharedLeaseKernel.Step> steps = new ArrayList<>(inputs.size());
         for (LongFunction<Input> f : inputs) {
-            List<Input> applied = new ArrayList<>(2);
-            List<Decision> all = new ArrayList<>();
             try {
-                Input in = Objects.requireNonNull(f.apply(now), "the input function returned null");
-                if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(in instanceof Input.Tick)) {
-                    Input.Tick tick = new Input.Tick(now);
-                    List<Decision> decisions = kernel.apply(tick);
-                    append.append(tick, decisions);
-                    applied.add(tick);
-                    all.addAll(decisions);
-                }
-                List<Decision> decisions = kernel.apply(in);
-                append.append(in, decisions);
-                applied.add(in);
-                all.addAll(decisions);
+                steps.add(applyOne(kernel, Objects.requireNonNull(f.apply(now), "the input function returned null"),
+                        now, append));
             } catch (RuntimeException e) {
                 if (alone) {
                     throw e;
                 }
                 return null;
             }
-            steps.add(new SharedLeaseKernel.Step(applied, all));
         }
         return steps;
+    }
+
+    /**
+     * Applies one input to {@code kernel} at {@code now}, with a {@code Tick} first when something is due, appending
+     * a row for each input applied.
+     *
+     * @param kernel the store's in-memory kernel (changed)
+     * @param in     the input, at {@code now}
+     * @param now    the transaction's {@code now}
+     * @param append appends a row to the transaction
+     * @return the step: the {@code Tick} (when one was due) and the input, and their decisions
+     * @throws RuntimeException when the kernel refuses the input: the {@code Tick} before it, if any, stays applied
+     *                          and appended
+     * @throws SQLException     when the database fails
+     */
+    static SharedLeaseKernel.Step applyOne(LeaseKernel kernel, Input in, long now, Appender append) throws SQLException {
+        List<Input> applied = new ArrayList<>(2);
+        List<Decision> all = new ArrayList<>();
+        if (now >= kernel.nextDueAt() && now >= kernel.lastNow() && !(in instanceof Input.Tick)) {
+            Input.Tick tick = new Input.Tick(now);
+            List<Decision> decisions = kernel.apply(tick);
+            append.append(tick, decisions);
+            applied.add(tick);
+            all.addAll(decisions);
+        }
+        List<Decision> decisions = kernel.apply(in);
+        append.append(in, decisions);
+        applied.add(in);
+        all.addAll(decisions);
+        return new SharedLeaseKernel.Step(applied, all);
+    }
+
+    /**
+     * What {@link Transactions#decide} throws for a group that committed although some of its inputs were refused
+     * (the group commit across processes cannot roll back what another process decided): each input's step, or its
+     * refusal.
+     */
+    static final class Verdicts extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        /** Each input's step; {@code null} where {@link #refusals} holds the refusal. */
+        final transient List<SharedLeaseKernel.Step> steps;
+        /** Each input's refusal; {@code null} where {@link #steps} holds the step. */
+        final transient List<RuntimeException> refusals;
+
+        /**
+         * @param steps    each input's step, {@code null} for a refused one
+         * @param refusals each input's refusal, {@code null} for a decided one
+         */
+        Verdicts(List<SharedLeaseKernel.Step> steps, List<RuntimeException> refusals) {
+            super("a group with refused inputs", null, false, false);
+            this.steps = steps;
+            this.refusals = refusals;
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.tablease.kernel.Input;
 import dev.tablease.kernel.InvalidInputException;
 import dev.tablease.kernel.KernelConfig;
 import dev.tablease.kernel.LeaseKernel;
+import dev.tablease.kernel.SharedLeaseKernel;
 import dev.tablease.store.LogCorruptException.Problem;
 import dev.tablease.trace.TraceCodec;
 import dev.tablease.trace.TraceFormatException;
@@ -47,9 +48,10 @@ final class LogReplay {
     /**
      * Applies one stored row to {@code k}, whose state is after row {@code at}.
      *
+     * @return the row's input and its decisions (checked against the recorded ones)
      * @throws LogCorruptException naming the row
      */
-    void apply(LeaseKernel k, long seq, long now, String input, String decisionsJson, long at) {
+    SharedLeaseKernel.Step apply(LeaseKernel k, long seq, long now, String input, String decisionsJson, long at) {
         if (seq != at + 1) {
             throw corrupt.at("tablease_log", at + 1, Problem.SEQUENCE_GAP, "the next row after " + at + " is " + seq, null);
         }
@@ -75,6 +77,7 @@ final class LogReplay {
             throw corrupt.at("tablease_log", seq, Problem.DECISIONS_DISAGREE,
                     "recorded " + abbreviate(decisionsJson) + ", replayed " + abbreviate(replayed), null);
         }
+        return new SharedLeaseKernel.Step(List.of(in), decisions);
     }
 
     /**

@@ -62,6 +62,13 @@ public final class PostgresKernelStore implements InputLogStore {
     public static final String FORMAT = LogMeta.FORMAT;
     /** The channel every committed transition notifies, with the new head's sequence number as payload. */
     public static final String CHANNEL = "tablease_log";
+    /**
+     * How long an instance whose inputs are queued waits for a notification before it looks again, ms: a lock held
+     * by a transaction that notifies nobody (a reader, an older version) ends without one.
+     */
+    static final long PENDING_POLL_MILLIS = 10;
+    /** Verdicts this many rows older than the head are deleted by a leader: their process is gone. */
+    static final long STALE_VERDICT_ROWS = 1_000_000;
     /** The database's clock in ms since the epoch, read inside the transaction (after the head row is locked). */
     static final String NOW_SQL = "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint";
 
@@ -76,8 +83,14 @@ public final class PostgresKernelStore implements InputLogStore {
      * @param lockTimeoutMillis     how long a transition waits for the head row's lock before it fails with a
      *                              retryable {@link StoreDatabaseException}; positive
      * @param connectTimeoutSeconds how long opening a connection may take; positive
+     * @param acrossProcesses       the group commit across processes (the default): an instance queues its inputs
+     *                              in {@code tablease_pending}, and whichever instance holds the head row's lock
+     *                              decides every queued input in its transaction (see {@code docs/store.md},
+     *                              "Group commit across processes"); {@code false}: each instance decides only its
+     *                              own inputs
      */
-    public record Options(boolean durable, int snapshotEvery, long lockTimeoutMillis, int connectTimeoutSeconds) {
+    public record Options(boolean durable, int snapshotEvery, long lockTimeoutMillis, int connectTimeoutSeconds,
+                          boolean acrossProcesses) {
         /**
          * Validates the options.
          *
@@ -85,6 +98,7 @@ public final class PostgresKernelStore implements InputLogStore {
          * @param snapshotEvery         rows between two snapshots, at least 1
          * @param lockTimeoutMillis     how long to wait for the head row's lock, positive
          * @param connectTimeoutSeconds how long a connect may take, positive
+         * @param acrossProcesses       the group commit across processes
          */
         public Options {
             if (snapshotEvery < 1) {
@@ -99,9 +113,21 @@ public final class PostgresKernelStore implements InputLogStore {
             }
         }
 
-        /** @return durable commits, a snapshot every 1,000 rows, a 30 s lock timeout, a 10 s connect timeout */
+        /**
+         * The options with the group commit across processes on.
+         *
+         * @param durable               synchronous_commit on
+         * @param snapshotEvery         rows between two snapshots, at least 1
+         * @param lockTimeoutMillis     how long to wait for the head row's lock, positive
+         * @param connectTimeoutSeconds how long a connect may take, positive
+         */
+        public Options(boolean durable, int snapshotEvery, long lockTimeoutMillis, int connectTimeoutSeconds) {
+            this(durable, snapshotEvery, lockTimeoutMillis, connectTimeoutSeconds, true);
+        }
+
+        /** @return durable commits, a snapshot every 1,000 rows, a 30 s lock timeout, a 10 s connect timeout, the group commit across processes */
         public static Options defaults() {
-            return new Options(true, 1_000, 30_000, 10);
+            return new Options(true, 1_000, 30_000, 10, true);
         }
 
         /**
@@ -109,7 +135,7 @@ public final class PostgresKernelStore implements InputLogStore {
          * @return a copy with another {@code durable}
          */
         public Options withDurable(boolean on) {
-            return new Options(on, snapshotEvery, lockTimeoutMillis, connectTimeoutSeconds);
+            return new Options(on, snapshotEvery, lockTimeoutMillis, connectTimeoutSeconds, acrossProcesses);
         }
 
         /**
@@ -117,7 +143,7 @@ public final class PostgresKernelStore implements InputLogStore {
          * @return a copy with another {@code snapshotEvery}
          */
         public Options withSnapshotEvery(int rows) {
-            return new Options(durable, rows, lockTimeoutMillis, connectTimeoutSeconds);
+            return new Options(durable, rows, lockTimeoutMillis, connectTimeoutSeconds, acrossProcesses);
         }
 
         /**
@@ -125,7 +151,15 @@ public final class PostgresKernelStore implements InputLogStore {
          * @return a copy with another {@code lockTimeoutMillis}
          */
         public Options withLockTimeoutMillis(long millis) {
-            return new Options(durable, snapshotEvery, millis, connectTimeoutSeconds);
+            return new Options(durable, snapshotEvery, millis, connectTimeoutSeconds, acrossProcesses);
+        }
+
+        /**
+         * @param on the group commit across processes
+         * @return a copy with another {@code acrossProcesses}
+         */
+        public Options withAcrossProcesses(boolean on) {
+            return new Options(durable, snapshotEvery, lockTimeoutMillis, connectTimeoutSeconds, on);
         }
     }
 
@@ -162,6 +196,8 @@ public final class PostgresKernelStore implements InputLogStore {
     private long seq;
     /** This host's clock minus the database's at the last transition, ms (diagnostics only). */
     private volatile long skewMillis;
+    /** How many queued inputs of other instances this instance decided ({@link #decidedForOthers}). */
+    private final java.util.concurrent.atomic.AtomicLong decidedForOthers = new java.util.concurrent.atomic.AtomicLong();
     /** Whether {@link #close()} was called. */
     private volatile boolean closed;
 
@@ -349,6 +385,11 @@ public final class PostgresKernelStore implements InputLogStore {
         return group.apply(input, inLogOrder);
     }
 
+    /** @return how many queued inputs of other instances this instance decided as a leader (a test seam) */
+    long decidedForOthers() {
+        return decidedForOthers.get();
+    }
+
     /** @return how many transactions this instance committed (a test seam: fewer than inputs when groups formed) */
     long commits() {
         return group.commits();
@@ -357,6 +398,29 @@ public final class PostgresKernelStore implements InputLogStore {
     /** The inputs in one transaction (the caller holds {@link #lock}), each with the same {@code now}: see {@link GroupCommit.Transactions#decide}. */
     private List<SharedLeaseKernel.Step> transaction(List<LongFunction<Input>> inputs, boolean alone) {
         requireOpen();
+        if (options.acrossProcesses() && kernel != null && db != null) {
+            long provisional = Math.max(kernel.lastNow(), 0);
+            List<Input> movable = new ArrayList<>(inputs.size());
+            for (LongFunction<Input> f : inputs) {
+                Input in;
+                try {
+                    in = InputAt.movable(f, provisional);
+                } catch (RuntimeException e) {
+                    if (alone) {
+                        throw e;
+                    }
+                    return null; // nothing queued: each input is decided alone
+                }
+                if (in == null) {
+                    movable = null; // the function derives more than now: this process decides the group itself
+                    break;
+                }
+                movable.add(in);
+            }
+            if (movable != null) {
+                return acrossProcesses(db(), movable, alone);
+            }
+        }
         Db d = db();
         boolean committing = false;
         try {
@@ -378,6 +442,253 @@ public final class PostgresKernelStore implements InputLogStore {
         } catch (SQLException e) {
             rollbackQuietly(d);
             throw lost(d, "a transition", e, committing);
+        }
+    }
+
+    /**
+     * The group commit across processes ({@code docs/store.md}, "Group commit across processes"): queues {@code own}
+     * in {@code tablease_pending} and tries to take the head row's lock in the same round trip
+     * ({@code FOR UPDATE SKIP LOCKED}). The instance that gets it is the leader: it decides every queued input, of
+     * every process, in its transaction (one {@code now}, one flush) and writes each other process's verdict. An
+     * instance that does not get it commits its queued inputs (no flush needed: they are not decisions), waits for the
+     * next commit's notification (at most {@link #PENDING_POLL_MILLIS}), and looks again: either its inputs have
+     * verdicts, or it tries to lead. Its rows are replayed as they come, so each own input's step is rebuilt from the
+     * rows of its verdict.
+     *
+     * @param d     the transition connection
+     * @param own   the inputs, at a provisional {@code now}
+     * @param alone whether a refusal is thrown (one input) or reported with {@link GroupCommit.Verdicts}
+     * @return each input's step
+     */
+    private List<SharedLeaseKernel.Step> acrossProcesses(Db d, List<Input> own, boolean alone) {
+        QueuedInputs q = new QueuedInputs(own.size());
+        boolean committed = false; // whether this call's queued inputs were committed (visible to other processes)
+        boolean inFlight = false;  // whether a COMMIT of them is in flight
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.lockTimeoutMillis());
+        try {
+            d.drainNotifications();
+            String[] json = new String[own.size()];
+            for (int i = 0; i < json.length; i++) {
+                json[i] = codec.toJson(own.get(i));
+            }
+            PreparedStatement ps = d.submit;
+            ps.setArray(1, d.connection.createArrayOf("text", json));
+            ps.setLong(2, seq);
+            ps.execute();
+            q.ids(ps.getResultSet());
+            while (true) {
+                q.mayWait = true;
+                boolean leader = attempt(d, ps, q);
+                q.resolve();
+                inFlight = true;
+                if (leader) {
+                    lead(d, q);
+                } else if (q.undecided() == 0) {
+                    d.commitDone.execute();
+                } else {
+                    d.commitAndListen.execute();
+                }
+                inFlight = false;
+                committed = true;
+                if (q.undecided() == 0) {
+                    break;
+                }
+                if (q.mayWait) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        withdraw(d, q);
+                        if (q.undecided() == 0) {
+                            break;
+                        }
+                    } else {
+                        d.connection.unwrap(PGConnection.class).getNotifications((int) Math.max(1,
+                                Math.min(left, PENDING_POLL_MILLIS)));
+                    }
+                }
+                ps = d.retry;
+                ps.setArray(1, d.connection.createArrayOf("bigint", q.undecidedIds()));
+                ps.setLong(2, seq);
+                ps.execute();
+                q.verdicts(ps.getResultSet());
+            }
+        } catch (RuntimeException | Error e) {
+            rollbackQuietly(d);
+            if (committed) {
+                withdrawQuietly(d, q);
+            }
+            throw e;
+        } catch (SQLException e) {
+            rollbackQuietly(d);
+            boolean gone = connectionLost(e) || isClosed(d.connection);
+            // queued inputs not committed were rolled back with the transaction: only committed ones can be decided
+            boolean inDoubt = gone ? committed || inFlight : committed && !withdrawQuietly(d, q);
+            if (gone) {
+                d.close();
+                if (db == d) {
+                    db = null;
+                }
+            }
+            throw translate(location, "a transition", e, inDoubt);
+        }
+        return q.result(alone);
+    }
+
+    /**
+     * Reads an attempt's results after the first one ({@link Db#ATTEMPT}): the head row if its lock was taken, the
+     * database's clock, the rows after {@link #seq} (replayed, and kept in {@code q} for the steps), and, for a
+     * leader, the queued inputs it locked.
+     *
+     * @return whether this instance holds the head row's lock (the leader)
+     */
+    private boolean attempt(Db d, PreparedStatement ps, QueuedInputs q) throws SQLException {
+        long head = -1;
+        next(ps, "the head");
+        try (ResultSet rs = ps.getResultSet()) {
+            if (rs.next()) {
+                head = rs.getLong(1);
+            }
+        }
+        next(ps, "the clock");
+        q.dbNow = Db.singleOf(ps.getResultSet());
+        next(ps, "the log's rows");
+        if (head >= 0 && seq > head) {
+            ps.getResultSet().close();
+            throw new LogCorruptException(location, "tablease_head", head, Problem.SEQUENCE_GAP,
+                    "the head is at " + head + " but the log and its snapshots reach " + seq, null);
+        }
+        try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+                long at = rs.getLong(1);
+                q.rows.put(at, rows.apply(kernel, at, rs.getLong(2), rs.getString(3), rs.getString(4), seq));
+                seq++;
+            }
+        }
+        if (head >= 0 && seq != head) {
+            throw new LogCorruptException(location, "tablease_log", seq + 1, Problem.SEQUENCE_GAP,
+                    "row " + (seq + 1) + " is missing; the head is at " + head, null);
+        }
+        next(ps, "the queued inputs");
+        q.queued.clear();
+        try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+                q.queued.add(new String[] {Long.toString(rs.getLong(1)), rs.getString(2)});
+            }
+        }
+        return head >= 0;
+    }
+
+    private static void next(PreparedStatement ps, String what) throws SQLException {
+        if (!ps.getMoreResults()) {
+            throw new SQLException(what + ": the result is missing", "XX000");
+        }
+    }
+
+    /**
+     * The leader's work, under the head row's lock: decides each queued input in queue order at one {@code now}
+     * ({@link GroupCommit#applyOne}: a {@code Tick} first when one is due), then appends the rows, writes the other
+     * processes' verdicts, deletes this instance's queued inputs and moves the head, with the {@code COMMIT}.
+     */
+    private void lead(Db d, QueuedInputs q) throws SQLException {
+        long now = Math.max(Math.max(q.dbNow, kernel.lastNow()), 0);
+        skewMillis = hostClock.millis() - q.dbNow;
+        long first = seq + 1;
+        List<Long> verdictIds = new ArrayList<>();
+        List<Long> verdictFirst = new ArrayList<>();
+        List<Long> verdictSeq = new ArrayList<>();
+        List<String> verdictRefused = new ArrayList<>();
+        List<Long> ownDecided = new ArrayList<>();
+        for (String[] row : q.queued) {
+            long id = Long.parseLong(row[0]);
+            int mine = q.indexOf(id);
+            long before = seq + 1;
+            SharedLeaseKernel.Step step = null;
+            RuntimeException refusal = null;
+            try {
+                Input in = InputAt.at(codec.decodeInput(codec.parseObject(row[1])), now);
+                step = GroupCommit.applyOne(kernel, in, now, (in2, decisions) -> append(d, in2, decisions));
+            } catch (TraceFormatException e) {
+                refusal = new IllegalArgumentException("a queued input that is not an input: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                refusal = e;
+            }
+            if (mine >= 0) {
+                ownDecided.add(id);
+                q.decide(mine, step, refusal);
+            } else {
+                verdictIds.add(id);
+                verdictFirst.add(step == null ? null : before);
+                verdictSeq.add(seq);
+                verdictRefused.add(refusal == null ? null : QueuedInputs.refusalText(refusal));
+            }
+        }
+        if (d.snapshots > 0) {
+            d.insertSnapshot.executeBatch();
+            d.snapshots = 0;
+        }
+        PreparedStatement w = d.leadWrite;
+        Long[] seqs = new Long[d.pending.size()];
+        Long[] nows = new Long[seqs.length];
+        String[] inputs = new String[seqs.length];
+        String[] decisions = new String[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            LogRow r = d.pending.get(i);
+            seqs[i] = r.seq();
+            nows[i] = r.now();
+            inputs[i] = r.input();
+            decisions[i] = r.decisions();
+        }
+        d.pending.clear();
+        Connection c = d.connection;
+        w.setArray(1, c.createArrayOf("bigint", seqs));
+        w.setArray(2, c.createArrayOf("bigint", nows));
+        w.setArray(3, c.createArrayOf("text", inputs));
+        w.setArray(4, c.createArrayOf("text", decisions));
+        w.setArray(5, c.createArrayOf("bigint", verdictIds.toArray(new Long[0])));
+        w.setArray(6, c.createArrayOf("bigint", verdictFirst.toArray(new Long[0])));
+        w.setArray(7, c.createArrayOf("bigint", verdictSeq.toArray(new Long[0])));
+        w.setArray(8, c.createArrayOf("text", verdictRefused.toArray(new String[0])));
+        w.setArray(9, c.createArrayOf("bigint", ownDecided.toArray(new Long[0])));
+        w.setLong(10, seq - STALE_VERDICT_ROWS);
+        w.setLong(11, seq);
+        try {
+            w.execute();
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new LogCorruptException(location, "tablease_log", first, Problem.SEQUENCE_GAP,
+                        "a row after the head already exists (written outside the protocol): " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        decidedForOthers.addAndGet(verdictIds.size());
+        q.mayWait = false; // what is still undecided was queued beyond this group: look again at once
+    }
+
+    /** Withdraws this instance's undecided queued inputs (they fail, retryable, not in doubt) and commits. */
+    private void withdraw(Db d, QueuedInputs q) throws SQLException {
+        PreparedStatement ps = d.withdraw;
+        ps.setArray(1, d.connection.createArrayOf("bigint", q.undecidedIds()));
+        ps.execute();
+        try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+                q.withdrawn(rs.getLong(1), new StoreDatabaseException(location, "a transition", true, false,
+                        new SQLException("no verdict within the lock timeout of " + options.lockTimeoutMillis()
+                                + " ms (the input was withdrawn: nothing was decided)", "55P03")));
+            }
+        }
+        q.mayWait = false;
+    }
+
+    /** @return whether every undecided queued input of {@code q} was withdrawn (none can be decided any more) */
+    private boolean withdrawQuietly(Db d, QueuedInputs q) {
+        if (q.ids == null) {
+            return true; // nothing was queued
+        }
+        try {
+            d.connection.rollback();
+            withdraw(d, q);
+            return q.undecided() == 0;
+        } catch (SQLException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -876,6 +1187,13 @@ public final class PostgresKernelStore implements InputLogStore {
 
     /** @return the transition connection, reconnecting (and dropping the kernel) after a lost one */
     private Db db() {
+        if (db != null) {
+            try {
+                db.drainNotifications(); // a transition that waited may have left some behind
+            } catch (SQLException e) {
+                // the connection is gone: the next statement says so
+            }
+        }
         if (db == null) {
             kernel = null;
             Connection c = connect(url, properties, location, options);
@@ -978,6 +1296,37 @@ public final class PostgresKernelStore implements InputLogStore {
          * head: three statements in one round trip (the transition's first).
          */
         final PreparedStatement lockNowRows;
+        /**
+         * A try for the head row's lock and what its holder needs, four statements after the caller's first (parameter
+         * 2: this instance's sequence number): the head row if its lock was free ({@code SKIP LOCKED}), the database's
+         * clock, the log's rows after the sequence number up to the head, and, only for the lock's holder, the queued
+         * inputs without a verdict, locked, in queue order (at most {@link GroupCommit#MAX_GROUP}; one being withdrawn,
+         * locked by its process, is skipped).
+         */
+        static final String ATTEMPT = "; SELECT seq FROM tablease_head WHERE id = 1 FOR UPDATE SKIP LOCKED; " + NOW_SQL
+                + "; SELECT seq, now, input, decisions FROM tablease_log"
+                + " WHERE seq > ? AND seq <= (SELECT seq FROM tablease_head WHERE id = 1) ORDER BY seq"
+                + "; SELECT p.id, p.input FROM tablease_pending p WHERE p.seq IS NULL"
+                + " AND EXISTS (SELECT 1 FROM tablease_head h WHERE h.id = 1 FOR UPDATE SKIP LOCKED)"
+                + " ORDER BY p.id LIMIT " + GroupCommit.MAX_GROUP + " FOR UPDATE OF p SKIP LOCKED";
+        /** Queues inputs (parameter 1: their JSON, in order) and makes an {@link #ATTEMPT}. */
+        final PreparedStatement submit;
+        /** Takes the verdicts of queued inputs (parameter 1: their ids) and makes an {@link #ATTEMPT}. */
+        final PreparedStatement retry;
+        /**
+         * Commits without waiting for the flush (the queued inputs, the verdicts taken: no decision of the log's) and
+         * listens on {@link #CHANNEL} from then on, to wait for the next commit of any process.
+         */
+        final PreparedStatement commitAndListen;
+        /** Commits the same way and stops listening: this instance's inputs have their verdicts. */
+        final PreparedStatement commitDone;
+        /**
+         * The leader's write: the rows (4 arrays), the other processes' verdicts (4 arrays), deletes its own queued
+         * inputs and stale verdicts, moves the head and notifies, and commits; one round trip.
+         */
+        final PreparedStatement leadWrite;
+        /** Withdraws queued inputs without a verdict (parameter 1: their ids) and commits. */
+        final PreparedStatement withdraw;
         /** The log rows of the current transition, not yet sent. */
         final List<LogRow> pending = new ArrayList<>(2);
         /** Snapshots in the current batch. */
@@ -1000,6 +1349,26 @@ public final class PostgresKernelStore implements InputLogStore {
             lockNowRows = c.prepareStatement("SELECT seq FROM tablease_head WHERE id = 1 FOR UPDATE; " + NOW_SQL
                     + "; SELECT seq, now, input, decisions FROM tablease_log"
                     + " WHERE seq > ? AND seq <= (SELECT seq FROM tablease_head WHERE id = 1) ORDER BY seq");
+            submit = c.prepareStatement("INSERT INTO tablease_pending (input) SELECT x FROM unnest(?::text[])"
+                    + " WITH ORDINALITY AS t(x, i) ORDER BY i RETURNING id" + ATTEMPT);
+            retry = c.prepareStatement("DELETE FROM tablease_pending WHERE id = ANY(?) AND seq IS NOT NULL"
+                    + " RETURNING id, first_seq, seq, refused" + ATTEMPT);
+            commitAndListen = c.prepareStatement("LISTEN " + CHANNEL + "; SET LOCAL synchronous_commit TO off; COMMIT");
+            commitDone = c.prepareStatement("UNLISTEN " + CHANNEL + "; SET LOCAL synchronous_commit TO off; COMMIT");
+            leadWrite = c.prepareStatement("INSERT INTO tablease_log (seq, now, input, decisions)"
+                    + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])"
+                    + "; UPDATE tablease_pending p SET first_seq = v.f, seq = v.s, refused = v.r"
+                    + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS v(id, f, s, r) WHERE p.id = v.id"
+                    + "; DELETE FROM tablease_pending WHERE id = ANY(?) OR seq < ?"
+                    + "; WITH moved AS (UPDATE tablease_head SET seq = ? WHERE id = 1 RETURNING seq)"
+                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved; UNLISTEN " + CHANNEL + "; COMMIT");
+            withdraw = c.prepareStatement("DELETE FROM tablease_pending WHERE id = ANY(?) AND seq IS NULL RETURNING id"
+                    + "; UNLISTEN " + CHANNEL + "; SET LOCAL synchronous_commit TO off; COMMIT");
+        }
+
+        /** Forgets the notifications received so far (each commit of any process sends one). */
+        void drainNotifications() throws SQLException {
+            connection.unwrap(PGConnection.class).getNotifications();
         }
 
         /** Adds a log row to the current transition's rows. */

@@ -23,7 +23,12 @@ import java.util.Map;
  * tablease_snapshot (seq bigint PRIMARY KEY, state text)                     the state after row seq
  * tablease_head     (id int PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL) the last row's seq; its row lock
  *                                                                            serialises the transitions
+ * tablease_pending  (id bigserial PRIMARY KEY, input text, first_seq bigint, seq bigint, refused text)
+ *                                                                            inputs queued for the group commit
+ *                                                                            across processes, and their verdicts
  * </pre>
+ * {@code tablease_pending} is created when missing (a store created before it existed gets it at its next open):
+ * it holds nothing a store needs to be read, only inputs in flight.
  * Creation runs under a transaction-scoped advisory lock, so processes that open an empty database at the same
  * time create the schema once.
  */
@@ -31,6 +36,8 @@ final class PostgresLogSchema {
 
     /** The tables of a tablease store. */
     static final List<String> TABLES = List.of("tablease_head", "tablease_log", "tablease_meta", "tablease_snapshot");
+    /** The table of the inputs queued for the group commit across processes. */
+    static final String PENDING = "tablease_pending";
     /** The advisory lock key that serialises schema creation ("tablease" in ASCII, as a number). */
     private static final long CREATE_LOCK = 0x7461626c65617365L;
 
@@ -62,6 +69,9 @@ final class PostgresLogSchema {
                 config = requested;
             } else {
                 config = check(c, location, tables, requested, codec);
+                if (!tables.contains(PENDING)) {
+                    createPending(c);
+                }
             }
             c.commit();
             return config;
@@ -135,7 +145,16 @@ final class PostgresLogSchema {
             st.execute("CREATE TABLE tablease_head (id int PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL)");
             st.execute("INSERT INTO tablease_head (id, seq) VALUES (1, 0)");
         }
+        createPending(c);
         LogMeta.write(c, codec, config);
+    }
+
+    /** Creates {@value #PENDING}: a queued input has a verdict once {@code seq} (decided) or {@code refused} is set. */
+    private static void createPending(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + PENDING + " (id bigserial PRIMARY KEY, input text NOT NULL, first_seq bigint,"
+                    + " seq bigint, refused text)");
+        }
     }
 
     private static KernelConfig check(Connection c, String location, List<String> tables, KernelConfig requested,

@@ -67,10 +67,22 @@ public final class LogStoreBenchmark {
      */
     static double processes(String target, Path work, int processes, int sessions, boolean fsync,
                             long expectedNextToken) throws Exception {
+        return processes(target, work, processes, sessions, fsync, expectedNextToken, List.of());
+    }
+
+    /**
+     * {@link #processes(String, Path, int, int, boolean, long)} with more JVM options for the workers.
+     *
+     * @param jvmOptions e.g. {@code -Dtablease.pg.acrossProcesses=false} ({@link StoreFixtures#open(String, KernelConfig, boolean)})
+     */
+    static double processes(String target, Path work, int processes, int sessions, boolean fsync,
+                            long expectedNextToken, List<String> jvmOptions) throws Exception {
         List<Child> children = new ArrayList<>();
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-XX:+UseSerialGC");
         try {
             for (int w = 0; w < processes; w++) {
-                children.add(new Child(work.resolve("worker-" + w + ".err"), List.of("-XX:+UseSerialGC"),
+                children.add(new Child(work.resolve("worker-" + w + ".err"), options,
                         "pairs", target, Integer.toString(w), Integer.toString(sessions), Boolean.toString(fsync),
                         Integer.toString(WARMUP)));
             }

@@ -46,7 +46,7 @@ public final class PostgresBenchmark {
                 for (int processes : new int[]{1, 2, 4, 8}) {
                     double[] tps = new double[reps];
                     for (int r = 0; r < reps; r++) {
-                        tps[r] = run(cluster.newDatabase(), work, processes, sessions, durable);
+                        tps[r] = run(cluster.newDatabase(), work, processes, sessions, durable, List.of());
                     }
                     double median = median(tps);
                     if (processes == 1) {
@@ -55,6 +55,13 @@ public final class PostgresBenchmark {
                     lines.add(String.format(Locale.ROOT, "| PostgreSQL 15, loopback | %d | %s | %,.0f | %s | %.2f |",
                             processes, durable ? "on" : "off", median, runs(tps), median / one));
                 }
+                double[] alone = new double[reps]; // 8 processes, each deciding only its own inputs (the lock path)
+                for (int r = 0; r < reps; r++) {
+                    alone[r] = run(cluster.newDatabase(), work, 8, sessions, durable,
+                            List.of("-Dtablease.pg.acrossProcesses=false"));
+                }
+                lines.add(String.format(Locale.ROOT, "| PostgreSQL 15, loopback | 8, each alone | %s | %,.0f | %s | %.2f |",
+                        durable ? "on" : "off", median(alone), runs(alone), median(alone) / one));
                 double[] tps = new double[reps]; // one process, 8 threads on one instance: its group commit
                 for (int r = 0; r < reps; r++) {
                     tps[r] = threads(cluster.newDatabase(), work, THREADS, sessions, durable);
@@ -70,10 +77,11 @@ public final class PostgresBenchmark {
         lines.forEach(System.out::println);
     }
 
-    private static double run(String db, java.nio.file.Path work, int processes, int sessions, boolean durable) throws Exception {
+    private static double run(String db, java.nio.file.Path work, int processes, int sessions, boolean durable,
+                              List<String> jvmOptions) throws Exception {
         PostgresKernelStore.open(db, StoreFixtures.CONFIG).close(); // create the schema before the workers start
         return LogStoreBenchmark.processes(db, work, processes, sessions, durable,
-                1 + (long) processes * (sessions + LogStoreBenchmark.WARMUP)); // the warm-up runs on the same database
+                1 + (long) processes * (sessions + LogStoreBenchmark.WARMUP), jvmOptions); // the warm-up runs on the same database
     }
 
     /** The threads of the one-process rows. */

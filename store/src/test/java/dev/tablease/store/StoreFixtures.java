@@ -52,12 +52,16 @@ final class StoreFixtures {
      * Opens the store at {@code target}: {@link PostgresKernelStore} for a PostgreSQL URL, else
      * {@link #open(Path, KernelConfig, boolean)}; system clocks.
      *
+     * <p>The system property {@code tablease.pg.acrossProcesses} ({@code true} unless set to {@code false}) sets
+     * {@link PostgresKernelStore.Options#acrossProcesses()}: the benchmark's workers compare both.
+     *
      * @param durable synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)
      */
     static KernelStore open(String target, KernelConfig config, boolean durable) {
         if (isPostgres(target)) {
             return PostgresKernelStore.open(target, new java.util.Properties(), config, MillisClock.system(),
-                    PostgresKernelStore.Options.defaults().withDurable(durable));
+                    PostgresKernelStore.Options.defaults().withDurable(durable)
+                            .withAcrossProcesses(!"false".equals(System.getProperty("tablease.pg.acrossProcesses"))));
         }
         return open(Path.of(target), config, durable);
     }
