@@ -83,7 +83,8 @@ public final class PostgresKernelStore implements InputLogStore {
      * @param lockTimeoutMillis     how long a transition waits for the head row's lock before it fails with a
      *                              retryable {@link StoreDatabaseException}; positive
      * @param connectTimeoutSeconds how long opening a connection may take; positive
-     * @param acrossProcesses       the group commit across processes (the default): an instance queues its inputs
+     * @param acrossProcesses       the group commit across processes (off by default: it measured no faster here,
+     *                              see {@code docs/benchmarks.md}): an instance queues its inputs
      *                              in {@code tablease_pending}, and whichever instance holds the head row's lock
      *                              decides every queued input in its transaction (see {@code docs/store.md},
      *                              "Group commit across processes"); {@code false}: each instance decides only its
@@ -114,7 +115,7 @@ public final class PostgresKernelStore implements InputLogStore {
         }
 
         /**
-         * The options with the group commit across processes on.
+         * The options with the group commit across processes off.
          *
          * @param durable               synchronous_commit on
          * @param snapshotEvery         rows between two snapshots, at least 1
@@ -122,12 +123,12 @@ public final class PostgresKernelStore implements InputLogStore {
          * @param connectTimeoutSeconds how long a connect may take, positive
          */
         public Options(boolean durable, int snapshotEvery, long lockTimeoutMillis, int connectTimeoutSeconds) {
-            this(durable, snapshotEvery, lockTimeoutMillis, connectTimeoutSeconds, true);
+            this(durable, snapshotEvery, lockTimeoutMillis, connectTimeoutSeconds, false);
         }
 
-        /** @return durable commits, a snapshot every 1,000 rows, a 30 s lock timeout, a 10 s connect timeout, the group commit across processes */
+        /** @return durable commits, a snapshot every 1,000 rows, a 30 s lock timeout, a 10 s connect timeout, no group commit across processes */
         public static Options defaults() {
-            return new Options(true, 1_000, 30_000, 10, true);
+            return new Options(true, 1_000, 30_000, 10, false);
         }
 
         /**
@@ -466,7 +467,6 @@ public final class PostgresKernelStore implements InputLogStore {
         boolean inFlight = false;  // whether a COMMIT of them is in flight
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.lockTimeoutMillis());
         try {
-            d.drainNotifications();
             String[] json = new String[own.size()];
             for (int i = 0; i < json.length; i++) {
                 json[i] = codec.toJson(own.get(i));
@@ -485,8 +485,10 @@ public final class PostgresKernelStore implements InputLogStore {
                     lead(d, q);
                 } else if (q.undecided() == 0) {
                     d.commitDone.execute();
+                    d.listening = false;
                 } else {
                     d.commitAndListen.execute();
+                    d.listening = true;
                 }
                 inFlight = false;
                 committed = true;
@@ -621,11 +623,13 @@ public final class PostgresKernelStore implements InputLogStore {
                 verdictRefused.add(refusal == null ? null : QueuedInputs.refusalText(refusal));
             }
         }
+        boolean stale = d.snapshots > 0; // a snapshot is due: the leader also deletes stale verdicts
         if (d.snapshots > 0) {
             d.insertSnapshot.executeBatch();
             d.snapshots = 0;
         }
-        PreparedStatement w = d.leadWrite;
+        boolean others = !verdictIds.isEmpty();
+        PreparedStatement w = d.leadWrite(others, stale, d.listening);
         Long[] seqs = new Long[d.pending.size()];
         Long[] nows = new Long[seqs.length];
         String[] inputs = new String[seqs.length];
@@ -639,17 +643,22 @@ public final class PostgresKernelStore implements InputLogStore {
         }
         d.pending.clear();
         Connection c = d.connection;
-        w.setArray(1, c.createArrayOf("bigint", seqs));
-        w.setArray(2, c.createArrayOf("bigint", nows));
-        w.setArray(3, c.createArrayOf("text", inputs));
-        w.setArray(4, c.createArrayOf("text", decisions));
-        w.setArray(5, c.createArrayOf("bigint", verdictIds.toArray(new Long[0])));
-        w.setArray(6, c.createArrayOf("bigint", verdictFirst.toArray(new Long[0])));
-        w.setArray(7, c.createArrayOf("bigint", verdictSeq.toArray(new Long[0])));
-        w.setArray(8, c.createArrayOf("text", verdictRefused.toArray(new String[0])));
-        w.setArray(9, c.createArrayOf("bigint", ownDecided.toArray(new Long[0])));
-        w.setLong(10, seq - STALE_VERDICT_ROWS);
-        w.setLong(11, seq);
+        int p = 1;
+        w.setArray(p++, c.createArrayOf("bigint", seqs));
+        w.setArray(p++, c.createArrayOf("bigint", nows));
+        w.setArray(p++, c.createArrayOf("text", inputs));
+        w.setArray(p++, c.createArrayOf("text", decisions));
+        if (others) {
+            w.setArray(p++, c.createArrayOf("bigint", verdictIds.toArray(new Long[0])));
+            w.setArray(p++, c.createArrayOf("bigint", verdictFirst.toArray(new Long[0])));
+            w.setArray(p++, c.createArrayOf("bigint", verdictSeq.toArray(new Long[0])));
+            w.setArray(p++, c.createArrayOf("text", verdictRefused.toArray(new String[0])));
+        }
+        w.setArray(p++, c.createArrayOf("bigint", ownDecided.toArray(new Long[0])));
+        if (stale) {
+            w.setLong(p++, seq - STALE_VERDICT_ROWS);
+        }
+        w.setLong(p, seq);
         try {
             w.execute();
         } catch (SQLException e) {
@@ -659,6 +668,7 @@ public final class PostgresKernelStore implements InputLogStore {
             }
             throw e;
         }
+        d.listening = false;
         decidedForOthers.addAndGet(verdictIds.size());
         q.mayWait = false; // what is still undecided was queued beyond this group: look again at once
     }
@@ -668,6 +678,7 @@ public final class PostgresKernelStore implements InputLogStore {
         PreparedStatement ps = d.withdraw;
         ps.setArray(1, d.connection.createArrayOf("bigint", q.undecidedIds()));
         ps.execute();
+        d.listening = false;
         try (ResultSet rs = ps.getResultSet()) {
             while (rs.next()) {
                 q.withdrawn(rs.getLong(1), new StoreDatabaseException(location, "a transition", true, false,
@@ -1187,13 +1198,6 @@ public final class PostgresKernelStore implements InputLogStore {
 
     /** @return the transition connection, reconnecting (and dropping the kernel) after a lost one */
     private Db db() {
-        if (db != null) {
-            try {
-                db.drainNotifications(); // a transition that waited may have left some behind
-            } catch (SQLException e) {
-                // the connection is gone: the next statement says so
-            }
-        }
         if (db == null) {
             kernel = null;
             Connection c = connect(url, properties, location, options);
@@ -1320,11 +1324,10 @@ public final class PostgresKernelStore implements InputLogStore {
         final PreparedStatement commitAndListen;
         /** Commits the same way and stops listening: this instance's inputs have their verdicts. */
         final PreparedStatement commitDone;
-        /**
-         * The leader's write: the rows (4 arrays), the other processes' verdicts (4 arrays), deletes its own queued
-         * inputs and stale verdicts, moves the head and notifies, and commits; one round trip.
-         */
-        final PreparedStatement leadWrite;
+        /** The leader's writes, by {@link #leadWrite}'s variant, prepared when first used. */
+        private final PreparedStatement[] leadWrites = new PreparedStatement[8];
+        /** Whether the connection {@code LISTEN}s on {@link #CHANNEL} ({@link #commitAndListen} committed). */
+        boolean listening;
         /** Withdraws queued inputs without a verdict (parameter 1: their ids) and commits. */
         final PreparedStatement withdraw;
         /** The log rows of the current transition, not yet sent. */
@@ -1355,20 +1358,33 @@ public final class PostgresKernelStore implements InputLogStore {
                     + " RETURNING id, first_seq, seq, refused" + ATTEMPT);
             commitAndListen = c.prepareStatement("LISTEN " + CHANNEL + "; SET LOCAL synchronous_commit TO off; COMMIT");
             commitDone = c.prepareStatement("UNLISTEN " + CHANNEL + "; SET LOCAL synchronous_commit TO off; COMMIT");
-            leadWrite = c.prepareStatement("INSERT INTO tablease_log (seq, now, input, decisions)"
-                    + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])"
-                    + "; UPDATE tablease_pending p SET first_seq = v.f, seq = v.s, refused = v.r"
-                    + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS v(id, f, s, r) WHERE p.id = v.id"
-                    + "; DELETE FROM tablease_pending WHERE id = ANY(?) OR seq < ?"
-                    + "; WITH moved AS (UPDATE tablease_head SET seq = ? WHERE id = 1 RETURNING seq)"
-                    + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved; UNLISTEN " + CHANNEL + "; COMMIT");
             withdraw = c.prepareStatement("DELETE FROM tablease_pending WHERE id = ANY(?) AND seq IS NULL RETURNING id"
                     + "; UNLISTEN " + CHANNEL + "; SET LOCAL synchronous_commit TO off; COMMIT");
         }
 
-        /** Forgets the notifications received so far (each commit of any process sends one). */
-        void drainNotifications() throws SQLException {
-            connection.unwrap(PGConnection.class).getNotifications();
+
+        /**
+         * The leader's write, one round trip: the rows (4 arrays), the other processes' verdicts (4 arrays, only when
+         * {@code others}), deletes its own queued inputs (an array) and, when {@code stale}, the verdicts older than a
+         * sequence number; moves the head (a sequence number) and notifies; stops listening when {@code listening};
+         * commits.
+         */
+        PreparedStatement leadWrite(boolean others, boolean stale, boolean listening) throws SQLException {
+            int variant = (others ? 1 : 0) | (stale ? 2 : 0) | (listening ? 4 : 0);
+            PreparedStatement ps = leadWrites[variant];
+            if (ps == null) {
+                ps = connection.prepareStatement("INSERT INTO tablease_log (seq, now, input, decisions)"
+                        + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])"
+                        + (others ? "; UPDATE tablease_pending p SET first_seq = v.f, seq = v.s, refused = v.r"
+                        + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS v(id, f, s, r) WHERE p.id = v.id" : "")
+                        + "; DELETE FROM tablease_pending WHERE id = ANY(?)"
+                        + (stale ? "; DELETE FROM tablease_pending WHERE seq < ?" : "")
+                        + "; WITH moved AS (UPDATE tablease_head SET seq = ? WHERE id = 1 RETURNING seq)"
+                        + " SELECT pg_notify('" + CHANNEL + "', seq::text) FROM moved"
+                        + (listening ? "; UNLISTEN " + CHANNEL : "") + "; COMMIT");
+                leadWrites[variant] = ps;
+            }
+            return ps;
         }
 
         /** Adds a log row to the current transition's rows. */

@@ -73,7 +73,7 @@ public final class LogStoreBenchmark {
     /**
      * {@link #processes(String, Path, int, int, boolean, long)} with more JVM options for the workers.
      *
-     * @param jvmOptions e.g. {@code -Dtablease.pg.acrossProcesses=false} ({@link StoreFixtures#open(String, KernelConfig, boolean)})
+     * @param jvmOptions e.g. {@code -Dtablease.pg.acrossProcesses=true} ({@link StoreFixtures#open(String, KernelConfig, boolean)})
      */
     static double processes(String target, Path work, int processes, int sessions, boolean fsync,
                             long expectedNextToken, List<String> jvmOptions) throws Exception {

@@ -123,7 +123,7 @@ class PostgresAcrossProcessesTest {
 
     @Test
     void inputsQueuedByTwoInstancesWhileTheLockIsHeld_areDecidedByOneLeaderInOneTransaction() throws Exception {
-        twoQueuedInputs(PostgresKernelStore.Options.defaults(), true);
+        twoQueuedInputs(PostgresKernelStore.Options.defaults().withAcrossProcesses(true), true);
     }
 
     @Test
@@ -140,8 +140,8 @@ class PostgresAcrossProcessesTest {
     @Test
     void anInputRefusedByTheLeader_failsItsOwnCallerWithTheSameTypedError_andNothingElse() throws Exception {
         String db = cluster.newDatabase();
-        try (PostgresKernelStore a = open(db, PostgresKernelStore.Options.defaults());
-             PostgresKernelStore b = open(db, PostgresKernelStore.Options.defaults())) {
+        try (PostgresKernelStore a = open(db, PostgresKernelStore.Options.defaults().withAcrossProcesses(true));
+             PostgresKernelStore b = open(db, PostgresKernelStore.Options.defaults().withAcrossProcesses(true))) {
             StoreFixtures.acquireAndRelease(a, "warm", "k", "a");
             b.snapshot();
             CompletableFuture<SharedLeaseKernel.Step> fromA;
@@ -167,7 +167,7 @@ class PostgresAcrossProcessesTest {
     @Test
     void anInputWithoutAVerdictWithinTheLockTimeout_isWithdrawn_retryableAndNotInDoubt() throws Exception {
         String db = cluster.newDatabase();
-        PostgresKernelStore.Options shortWait = PostgresKernelStore.Options.defaults().withLockTimeoutMillis(500);
+        PostgresKernelStore.Options shortWait = PostgresKernelStore.Options.defaults().withAcrossProcesses(true).withLockTimeoutMillis(500);
         try (PostgresKernelStore a = open(db, shortWait)) {
             StoreFixtures.acquireAndRelease(a, "warm", "k", "a");
             long before = a.headSeq();
@@ -188,7 +188,7 @@ class PostgresAcrossProcessesTest {
     @Test
     void anInputQueuedByAProcessThatDied_isDecidedByTheNextLeader_andReplayedByEveryone() throws Exception {
         String db = cluster.newDatabase();
-        try (PostgresKernelStore a = open(db, PostgresKernelStore.Options.defaults())) {
+        try (PostgresKernelStore a = open(db, PostgresKernelStore.Options.defaults().withAcrossProcesses(true))) {
             StoreFixtures.acquireAndRelease(a, "warm", "k", "a");
             String orphan = new TraceCodec().toJson(new Input.Acquire(0, "orphan", "ko", "dead", KernelConfig.DEFAULT_CLASS));
             exec(db, "INSERT INTO tablease_pending (input) VALUES ('" + orphan.replace("'", "''") + "')");
@@ -199,7 +199,7 @@ class PostgresAcrossProcessesTest {
             assertEquals(1, countOn(db, "SELECT count(*) FROM tablease_pending WHERE seq IS NOT NULL"),
                     "its verdict waits for a process that will never read it (deleted once stale)");
             assertNotEquals(before, a.headSeq());
-            try (PostgresKernelStore fresh = open(db, PostgresKernelStore.Options.defaults())) {
+            try (PostgresKernelStore fresh = open(db, PostgresKernelStore.Options.defaults().withAcrossProcesses(true))) {
                 assertEquals(a.snapshot(), fresh.snapshot(), "a new instance replays the same log");
             }
             List<LogRow> rows = a.log(before, 10);

@@ -52,7 +52,7 @@ final class StoreFixtures {
      * Opens the store at {@code target}: {@link PostgresKernelStore} for a PostgreSQL URL, else
      * {@link #open(Path, KernelConfig, boolean)}; system clocks.
      *
-     * <p>The system property {@code tablease.pg.acrossProcesses} ({@code true} unless set to {@code false}) sets
+     * <p>The system property {@code tablease.pg.acrossProcesses} ({@code false} unless set to {@code true}) sets
      * {@link PostgresKernelStore.Options#acrossProcesses()}: the benchmark's workers compare both.
      *
      * @param durable synchronous=FULL (SQLite) or synchronous_commit=on (PostgreSQL)
@@ -61,7 +61,7 @@ final class StoreFixtures {
         if (isPostgres(target)) {
             return PostgresKernelStore.open(target, new java.util.Properties(), config, MillisClock.system(),
                     PostgresKernelStore.Options.defaults().withDurable(durable)
-                            .withAcrossProcesses(!"false".equals(System.getProperty("tablease.pg.acrossProcesses"))));
+                            .withAcrossProcesses("true".equals(System.getProperty("tablease.pg.acrossProcesses"))));
         }
         return open(Path.of(target), config, durable);
     }
