@@ -573,7 +573,7 @@ public final class PostgresKernelStore implements InputLogStore {
         q.queued.clear();
         try (ResultSet rs = ps.getResultSet()) {
             while (rs.next()) {
-                q.queued.add(new String[] {Long.toString(rs.getLong(1)), rs.getString(2)});
+                q.queued.add(new QueuedInputs.Queued(rs.getLong(1), rs.getString(2)));
             }
         }
         return head >= 0;
@@ -599,14 +599,14 @@ public final class PostgresKernelStore implements InputLogStore {
         List<Long> verdictSeq = new ArrayList<>();
         List<String> verdictRefused = new ArrayList<>();
         List<Long> ownDecided = new ArrayList<>();
-        for (String[] row : q.queued) {
-            long id = Long.parseLong(row[0]);
+        for (QueuedInputs.Queued row : q.queued) {
+            long id = row.id();
             int mine = q.indexOf(id);
             long before = seq + 1;
             SharedLeaseKernel.Step step = null;
             RuntimeException refusal = null;
             try {
-                Input in = InputAt.at(codec.decodeInput(codec.parseObject(row[1])), now);
+                Input in = InputAt.at(codec.decodeInput(codec.parseObject(row.input())), now);
                 step = GroupCommit.applyOne(kernel, in, now, (in2, decisions) -> append(d, in2, decisions));
             } catch (TraceFormatException e) {
                 refusal = new IllegalArgumentException("a queued input that is not an input: " + e.getMessage(), e);

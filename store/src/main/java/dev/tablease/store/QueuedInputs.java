@@ -27,12 +27,20 @@ final class QueuedInputs {
     private final SharedLeaseKernel.Step[] steps;
     /** Each input's refusal, once refused (or withdrawn). */
     private final RuntimeException[] refusals;
-    /** Verdicts read from the database and not yet resolved: {id, first_seq or -1, seq}, with the refusal text. */
-    private final List<Object[]> unresolved = new ArrayList<>();
+    /** A verdict read from {@code tablease_pending}: rows {@code first..seq} (first -1 when refused), or the refusal. */
+    private record Verdict(long id, long first, long seq, String refused) {
+    }
+
+    /** A queued input a leader locked: its id and its input's JSON. */
+    record Queued(long id, String input) {
+    }
+
+    /** Verdicts read from the database and not yet resolved. */
+    private final List<Verdict> unresolved = new ArrayList<>();
     /** The log rows replayed during this call, by sequence number: each row's input and decisions. */
     final Map<Long, SharedLeaseKernel.Step> rows = new HashMap<>();
-    /** The leader's queued inputs (its own and other processes'), locked: {id, input JSON}, in queue order. */
-    final List<String[]> queued = new ArrayList<>();
+    /** The leader's queued inputs (its own and other processes'), locked, in queue order. */
+    final List<Queued> queued = new ArrayList<>();
     /** The database's clock at the last attempt, ms since the epoch. */
     long dbNow;
     /** Whether the next look waits for a notification first ({@code false} right after leading or withdrawing). */
@@ -103,7 +111,7 @@ final class QueuedInputs {
                 if (rs.wasNull()) {
                     first = -1;
                 }
-                unresolved.add(new Object[] {rs.getLong(1), first, rs.getLong(3), rs.getString(4)});
+                unresolved.add(new Verdict(rs.getLong(1), first, rs.getLong(3), rs.getString(4)));
             }
         }
     }
@@ -115,22 +123,21 @@ final class QueuedInputs {
      * @throws IllegalStateException when a verdict names rows that were not replayed during this call
      */
     void resolve() {
-        for (Object[] v : unresolved) {
-            int i = indexOf((Long) v[0]);
+        for (Verdict v : unresolved) {
+            int i = indexOf(v.id());
             if (i < 0) {
-                throw new IllegalStateException("a verdict for queued input " + v[0] + ", not one of this call's");
+                throw new IllegalStateException("a verdict for queued input " + v.id() + ", not one of this call's");
             }
-            String refused = (String) v[3];
-            if (refused != null) {
-                refusals[i] = refusal(refused);
+            if (v.refused() != null) {
+                refusals[i] = refusal(v.refused());
                 continue;
             }
             List<Input> inputs = new ArrayList<>(2);
             List<Decision> decisions = new ArrayList<>();
-            for (long at = (Long) v[1]; at <= (Long) v[2]; at++) {
+            for (long at = v.first(); at <= v.seq(); at++) {
                 SharedLeaseKernel.Step row = rows.get(at);
                 if (row == null) {
-                    throw new IllegalStateException("queued input " + v[0] + " was decided at row " + at
+                    throw new IllegalStateException("queued input " + v.id() + " was decided at row " + at
                             + ", which this instance did not replay while it waited");
                 }
                 inputs.addAll(row.inputs());
