@@ -48,6 +48,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *       alone (HTTP + store + handover), and the acquire with the tab made drivable ("+CDP": over HTTP the
  *       lease's CDP socket opened, the service's proxy connected to the page; through the library nothing more,
  *       the lease's page is attached already).</li>
+ *   <li><b>Below the service</b>, in the same run: the store's part of each pooled grant (its {@code Acquire}'s
+ *       transition: lock, kernel, durable commit; {@link TimedGrants}), and once a round the disk's own durable
+ *       write (256 bytes and an fsync) after the same pause: the floor no grant on a durable store goes below.</li>
  * </ul>
  * Both use an in-memory store, or each an SQLite store of its own with {@code -Dtablease.serve.store=sqlite}
  * (durable commits, held exclusively as {@code tablease serve} holds it); both are process-local, so pooled tabs are
@@ -70,11 +73,24 @@ class ServeBenchmark {
     /** {@code memory} or {@code sqlite} ({@code -Dtablease.serve.store}). */
     private static final String STORE = System.getProperty("tablease.serve.store", "memory");
 
-    /** @return a store for one side, in {@code dir} when it is a file */
+    /** The store of the side being measured, timing its pooled grants' transitions. */
+    private static volatile TimedGrants timed;
+
+    /** @return a store for one side, in {@code dir} when it is a file, its pooled acquires timed */
     private static KernelStore store(Path dir) {
-        return STORE.equals("sqlite") ? SqliteKernelStore.open(dir.resolve("bench.db"), kernel(), MillisClock.system(),
-                SqliteKernelStore.Options.defaults().withExclusive(true)) // as tablease serve opens it
+        KernelStore store = STORE.equals("sqlite") ? SqliteKernelStore.open(dir.resolve("bench.db"), kernel(),
+                MillisClock.system(), SqliteKernelStore.Options.defaults().withExclusive(true)) // as tablease serve opens it
                 : new InMemoryKernelStore(kernel(), MillisClock.system());
+        timed = new TimedGrants(store, "pool");
+        return timed;
+    }
+
+    /** Reports the store's part of the pooled grants timed since the last call, the {@code uncounted} first left out. */
+    private static void reportStorePart(int round, String side, int uncounted) {
+        long[] all = timed.drain();
+        if (all.length > uncounted) { // the copy's last element: 0, no elapsed time (see report)
+            report(round, side, "pooled grant, store", 1, Arrays.copyOfRange(all, uncounted, all.length + 1));
+        }
     }
 
     /** The kernel: one key for the drivers' sessions (a tab each), one key with a single pooled tab. */
@@ -134,6 +150,11 @@ class ServeBenchmark {
                 if (System.getProperty("tablease.serve.sides", "http,library").contains("node")) {
                     measureNode(round, chromium);
                 }
+                if (CASES.contains("pooled")) { // the baseline: the disk's durable write after the same pause
+                    long[] fsync = TimedGrants.fsyncAfterPause(Path.of(System.getProperty("java.io.tmpdir")),
+                            POOLED_GRANTS, POOLED_PAUSE_MILLIS);
+                    report(round, "disk    " + STORE, "fsync after pause", 1, Arrays.copyOf(fsync, fsync.length + 1));
+                }
             }
         }
     }
@@ -177,6 +198,7 @@ class ServeBenchmark {
         }
         report(round, name, "pooled grant", 1, grant);
         report(round, name, "pooled grant+CDP", 1, attached);
+        reportStorePart(round, name, 10);
     }
 
     /** Driver cycles on their own tab (acquire, attach, release {@code DETACH}) before the pooled grants. */
@@ -219,6 +241,7 @@ class ServeBenchmark {
                             j.path("count").asInt(), j.path("p50").asDouble(), j.path("p99").asDouble(), j.path("slowest"));
                 }
             }
+            reportStorePart(round, "node    " + STORE, 20); // its warm-up: 2 × 10 grants
         }
     }
 
